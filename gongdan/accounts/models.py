@@ -1,0 +1,144 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongdan.accounts.constants import DESK_ROLES, STAFF_ROLES, Availability, Role, TeamKind
+
+
+class Team(models.Model):
+    """A service team or a department (tech, purchasing, logistics…); departments may nest."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices, default=TeamKind.SERVICE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    lead = models.ForeignKey(
+        "accounts.User", verbose_name=_("lead"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("team / department")
+        verbose_name_plural = _("teams / departments")
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
+
+class User(AbstractUser):
+    """An individual account. Shared accounts are not allowed (R1.4): one person, one login."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    availability = models.CharField(
+        _("availability"), max_length=20, choices=Availability.choices, default=Availability.OFF
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_desk_role(self) -> bool:
+        return self.role in DESK_ROLES
+
+
+class Skill(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
+
+class UserSkill(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="holders")
+    proficiency = models.PositiveSmallIntegerField(
+        _("proficiency"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "skill"], name="uniq_user_skill")]
+        verbose_name = _("user skill")
+        verbose_name_plural = _("user skills")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill.code} ({self.proficiency})"
+
+
+class Shift(models.Model):
+    """A weekly working window; an overnight shift has `end` earlier than `start`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), validators=[MaxValueValidator(6)], help_text=_("0 = Monday … 6 = Sunday")
+    )
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+
+    class Meta:
+        ordering = ["user", "weekday", "start"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def is_overnight(self) -> bool:
+        return self.end <= self.start
+
+
+class ApiToken(models.Model):
+    """A personal API token for integrators. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "gd_" + secrets.token_urlsafe(32)

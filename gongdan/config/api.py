@@ -1,0 +1,25 @@
+"""The REST API (R12.4): one NinjaAPI, routers per app, problem+json errors everywhere."""
+
+from ninja import NinjaAPI
+
+from gongdan.core.api_support import install_error_handlers, session_or_token
+
+api = NinjaAPI(
+    title="Gongdan API",
+    version="1.0.0",
+    description="Gongdan (工单) service desk API. Authenticate with `Authorization: Bearer <token>` "
+    "(`manage.py issue_api_token`) or a browser session. Errors are application/problem+json.",
+    auth=session_or_token,
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+
+from gongdan.accounts.api import router as accounts_router  # noqa: E402
+from gongdan.customers.api import router as customers_router  # noqa: E402
+from gongdan.feedback.api import router as feedback_router  # noqa: E402
+from gongdan.tickets.api import router as tickets_router  # noqa: E402
+
+api.add_router("/tickets", tickets_router)
+api.add_router("/customers", customers_router)
+api.add_router("/", accounts_router)
+api.add_router("/confirmations", feedback_router)

@@ -1,0 +1,81 @@
+"""Shared API plumbing: authentication (token or session) and problem+json error rendering."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from gongdan.accounts.models import ApiToken
+from gongdan.core import clock
+from gongdan.core.errors import DomainError
+from gongdan.core.problems import problem_response
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer gd_…`: a personal token issued by `manage.py issue_api_token`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        record = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if record is None:
+            return None
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=clock.now())
+        request.user = record.user
+        return record.user
+
+
+session_or_token = [TokenAuth(), django_auth]
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return problem_response(
+            request, exc.status, exc.type, exc.message_en, exc.message_zh, errors=exc.fields or None
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        return problem_response(
+            request,
+            422,
+            "validation-error",
+            "The request is not valid; see `errors`.",
+            "请求内容无效，请查看 errors。",
+            errors=exc.errors,
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request, exc: DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return problem_response(
+            request,
+            422,
+            "validation-error",
+            "The request is not valid; see `errors`.",
+            "请求内容无效，请查看 errors。",
+            errors=errors,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return problem_response(
+            request,
+            401,
+            "unauthenticated",
+            "Authentication is required: a Bearer token or a session.",
+            "需要认证：请提供 Bearer 令牌或先登录。",
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return problem_response(request, 404, "not-found", "The object does not exist.", "对象不存在。")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return problem_response(request, exc.status_code, "http-error", str(exc), str(exc))

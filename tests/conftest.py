@@ -1,0 +1,86 @@
+"""Personas shared by every test: customer, other customer, agent, lead, purchasing, admin."""
+
+import pytest
+
+from gongdan.accounts.constants import Role, TeamKind
+from gongdan.core.context import Actor, Channel
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def service_team(db):
+    return factories.TeamFactory(code="kefu-1", name_zh="客服一组", name_en="Service desk 1")
+
+
+@pytest.fixture
+def purchasing_team(db):
+    return factories.TeamFactory(code="purchasing", name_zh="采购部", name_en="Purchasing", kind=TeamKind.DEPARTMENT)
+
+
+@pytest.fixture
+def agent(service_team):
+    user = factories.UserFactory(username="agent_li", role=Role.AGENT, display_name="李坐席")
+    user.teams.add(service_team)
+    return user
+
+
+@pytest.fixture
+def other_agent(service_team):
+    user = factories.UserFactory(username="agent_wang", role=Role.AGENT, display_name="王坐席")
+    user.teams.add(service_team)
+    return user
+
+
+@pytest.fixture
+def lead(service_team):
+    user = factories.UserFactory(username="lead_zhao", role=Role.LEAD, display_name="赵组长")
+    user.teams.add(service_team)
+    return user
+
+
+@pytest.fixture
+def purchasing(purchasing_team):
+    user = factories.UserFactory(username="buyer_sun", role=Role.DEPARTMENT, display_name="孙采购")
+    user.teams.add(purchasing_team)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def customer(db):
+    return factories.customer_with_login("zhang_san", email="zhangsan@example.com")
+
+
+@pytest.fixture
+def other_customer(db):
+    return factories.customer_with_login("li_si", email="lisi@example.com")
+
+
+@pytest.fixture
+def agent_actor(agent):
+    return Actor(user=agent, ip="10.0.0.5", channel=Channel.WEB)
+
+
+@pytest.fixture
+def lead_actor(lead):
+    return Actor(user=lead, ip="10.0.0.6", channel=Channel.WEB)
+
+
+@pytest.fixture
+def customer_actor(customer):
+    return Actor(user=customer.user, customer=customer, ip="203.0.113.9", channel=Channel.PORTAL)
+
+
+@pytest.fixture
+def ticket(customer):
+    return factories.ticket_for(customer, subject="无法登录，验证码收不到")
