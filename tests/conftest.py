@@ -1,5 +1,7 @@
 """Personas shared by every test: customer, other customer, agent, lead, purchasing, admin."""
 
+import socket
+
 import pytest
 
 from gongdan.accounts.constants import Role, TeamKind
@@ -7,10 +9,51 @@ from gongdan.core.context import Actor, Channel
 from tests import factories
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing speed is not under test; PBKDF2 would dominate the suite's runtime.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from huey.contrib.djhuey import HUEY
+
+    # Tasks run inline in tests, never against the developer's queue file.
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that the outbox delivers to."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            from email import message_from_bytes, policy
+
+            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+            return "250 OK"
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture
