@@ -97,6 +97,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve straight from the app directories too, so a fresh checkout works before collectstatic.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "gongdan" / "static"]
 MEDIA_ROOT = Path(env_str("GONGDAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
