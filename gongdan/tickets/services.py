@@ -669,13 +669,14 @@ def set_parent(*, actor: Actor, ticket: Ticket, parent: Ticket | None) -> Ticket
     ticket = _lock(ticket)
     if parent is not None:
         access.ensure_can_see(actor, parent)
-        node: Ticket | None = parent
-        while node is not None:
-            if node.pk == ticket.pk:
+        # Walk the stored ancestry, not the caller's possibly stale objects.
+        node_id: int | None = parent.pk
+        while node_id is not None:
+            if node_id == ticket.pk:
                 raise InvalidInput(
                     "That would make a cycle of parent tickets.", "这样会形成父子工单循环。", fields={"parent": "cycle"}
                 )
-            node = node.parent
+            node_id = Ticket.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
     old = ticket.parent.number if ticket.parent_id else None
     Ticket.objects.filter(pk=ticket.pk).update(parent=parent)
     ticket.parent = parent
