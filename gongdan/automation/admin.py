@@ -1,0 +1,71 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from gongdan.automation.constants import OutboxState
+from gongdan.automation.models import DeliveryAttempt, OutboxMessage
+from gongdan.core import clock
+from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+
+RETRYABLE_STATES = [OutboxState.PENDING, OutboxState.DEAD]
+
+
+class DeliveryAttemptInline(ReadOnlyInline):
+    model = DeliveryAttempt
+    fields = ["at", "ok", "error"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The delivery log. Messages are written by services; admins may only ask for a retry."""
+
+    list_display = ["id", "kind", "recipient", "subject", "state", "attempts", "next_attempt_at", "sent_at", "ticket"]
+    list_filter = ["state", "kind", "created_at"]
+    search_fields = ["recipient", "subject", "ticket__number", "dedupe_key"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "kind",
+        "recipient",
+        "ticket",
+        "subject",
+        "body",
+        "payload",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "dedupe_key",
+    ]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("automation.change_outboxmessage")
+
+    @admin.action(description=_("Retry selected messages now"), permissions=["retry"])
+    def retry_now(self, request, queryset) -> None:
+        # A conditional UPDATE: a message a worker is sending right now, or already sent, is left alone.
+        count = queryset.filter(state__in=RETRYABLE_STATES).update(
+            state=OutboxState.PENDING, next_attempt_at=clock.now(), claimed_at=None
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued for delivery now.", "%(count)d messages queued for delivery now.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "message", "ok", "error"]
+    list_filter = ["ok", "message__state", "message__kind", "at"]
+    search_fields = ["message__recipient", "message__ticket__number", "error"]
+    list_select_related = ["message"]
+    fields = ["message", "at", "ok", "error"]
+    show_full_result_count = False
