@@ -1,0 +1,140 @@
+"""Read queries for tickets: the list/detail querysets (no N+1), filters and cursor pagination."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Model, Prefetch, Q, QuerySet
+
+from gongdan.core.errors import InvalidInput, not_found
+from gongdan.tickets import access
+from gongdan.tickets.models import Attachment, Ticket, TicketEvent, TicketLink
+
+CURSOR_SALT = "gongdan.api.cursor"
+
+
+def ticket_queryset(*, internal: bool = True) -> QuerySet[Ticket]:
+    """Everything the ticket schemas read, in a constant number of queries; `internal` adds the staff fields."""
+    queryset = Ticket.objects.select_related("status", "priority", "category__parent__parent", "assignee")
+    if not internal:
+        return queryset
+    return queryset.select_related("team", "parent", "merged_into").prefetch_related(
+        "tags",
+        "collaborating_departments",
+        "external_refs",
+        Prefetch("children", queryset=Ticket.objects.only("id", "number", "parent_id")),
+        Prefetch("links_out", queryset=TicketLink.objects.select_related("target")),
+        Prefetch("links_in", queryset=TicketLink.objects.select_related("source")),
+    )
+
+
+def get_ticket(user, number: str, *, internal: bool = True) -> Ticket:
+    """The ticket `number` if `user` may see it, ready for the schemas; 404 otherwise."""
+    ticket = access.visible_tickets(user, ticket_queryset(internal=internal)).filter(number=number).first()
+    if ticket is None:
+        raise not_found("ticket")
+    return ticket
+
+
+def events_for(user, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return (
+        access.visible_events(user, ticket)
+        .select_related("actor", "actor_customer")
+        .prefetch_related("mentions")
+        .order_by("created_at", "id")
+    )
+
+
+def attachments_for(user, ticket: Ticket) -> QuerySet[Attachment]:
+    return access.visible_attachments(user, ticket).order_by("created_at", "id")
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    status: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    team: str | None = None
+    customer: int | None = None
+    category: str | None = None
+    tag: str | None = None
+    q: str | None = None
+
+
+def _assignee_filter(value: str, user) -> Q:
+    if value == "me":
+        return Q(assignee=user)
+    if value == "none":
+        return Q(assignee__isnull=True)
+    return Q(assignee_id=int(value))
+
+
+def _category_filter(code: str) -> Q:
+    # Categories nest at most three levels deep, so "this one or below" is three joins, not a walk.
+    return Q(category__code=code) | Q(category__parent__code=code) | Q(category__parent__parent__code=code)
+
+
+def _text_filter(text: str) -> Q:
+    text = text.strip()
+    return Q(subject__icontains=text) | Q(description__icontains=text) | Q(number__icontains=text)
+
+
+def filter_tickets(queryset: QuerySet[Ticket], query: TicketQuery, user) -> QuerySet[Ticket]:
+    conditions = Q()
+    if query.status:
+        conditions &= Q(status__key=query.status) | Q(status__kind=query.status)
+    if query.priority:
+        conditions &= Q(priority__code=query.priority)
+    if query.assignee:
+        conditions &= _assignee_filter(query.assignee, user)
+    if query.team:
+        conditions &= Q(team__code=query.team)
+    if query.customer:
+        conditions &= Q(customer_id=query.customer)
+    if query.category:
+        conditions &= _category_filter(query.category)
+    if query.tag:
+        conditions &= Q(tags__name=query.tag.strip())
+    if query.q and query.q.strip():
+        conditions &= _text_filter(query.q)
+    return queryset.filter(conditions)
+
+
+def search_tickets(user, query: TicketQuery, *, internal: bool = True) -> QuerySet[Ticket]:
+    return filter_tickets(access.visible_tickets(user, ticket_queryset(internal=internal)), query, user)
+
+
+# ---- cursor pagination ----------------------------------------------------------------------
+
+
+def encode_cursor(last_id: int) -> str:
+    return signing.dumps({"before": last_id}, salt=CURSOR_SALT)
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        data = signing.loads(cursor, salt=CURSOR_SALT)
+        return int(data["before"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "The cursor is not valid; start again from the first page.",
+            "分页游标无效，请从第一页重新开始。",
+            fields={"cursor": "invalid"},
+        ) from exc
+
+
+def paginate(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    """Newest first by id. The cursor is opaque (signed) and survives rows added in between."""
+    before = decode_cursor(cursor)
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    rows: list[Model] = list(queryset.order_by("-pk")[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].pk)
