@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Copy the npm-installed front-end assets into gongdan/static/vendor/ (git-ignored), so the app
+# serves them itself: no CDN at run time. Run by `make` after `npm ci`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+src=node_modules
+dest=gongdan/static/vendor
+rm -rf "$dest"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/echarts"
+
+cp "$src/bootstrap/dist/css/bootstrap.min.css" "$src/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
+cp "$src/bootstrap/dist/js/bootstrap.bundle.min.js" "$src/bootstrap/dist/js/bootstrap.bundle.min.js.map" \
+  "$dest/bootstrap/js/"
+cp "$src/bootstrap/LICENSE" "$dest/bootstrap/LICENSE"
+cp "$src/echarts/dist/echarts.min.js" "$dest/echarts/"
+cp "$src/echarts/LICENSE" "$dest/echarts/LICENSE"
+
+for package in bootstrap echarts; do
+  node -p "require('./$src/$package/package.json').version" >"$dest/$package/VERSION"
+done
+echo "vendored bootstrap $(cat "$dest/bootstrap/VERSION"), echarts $(cat "$dest/echarts/VERSION") into $dest/"
