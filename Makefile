@@ -85,3 +85,4 @@ demo-reset: setup
 	rm -rf $(VAR_DIR)/media/attachments
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo
+	@$(MANAGE) load_demo --logins

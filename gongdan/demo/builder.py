@@ -24,7 +24,7 @@ from gongdan.automation.models import OutboxMessage
 from gongdan.core.context import Actor
 from gongdan.customers.models import Customer, CustomerIdentity, Device, Organization
 from gongdan.demo import catalogue as cat
-from gongdan.demo import data
+from gongdan.demo import data, kinds
 from gongdan.demo.planner import DAYS, HORIZON, Step, Who, plan
 from gongdan.feedback import services as feedback
 from gongdan.feedback.models import ResolutionConfirmation
@@ -247,7 +247,7 @@ class Directory:
                 parent=self.categories[group.parent],
                 default_team=self.teams[group.team],
             )
-        for kind in cat.KINDS:
+        for kind in kinds.KINDS:
             group = cat.GROUPS_BY_CODE[kind.group]
             self.categories[kind.code] = Category.objects.create(
                 code=kind.code,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongdan.demo import catalogue as cat
+from gongdan.demo import kinds
 from gongdan.demo.data import CUSTOMERS, STAFF, STAFF_BY_USERNAME, TEAMS, CustomerData
 
 SEED = 20261123
@@ -189,9 +190,9 @@ class Planner:
 
     def _primary(self, key: str) -> None:
         day, created = self._created_at()
-        kind = self._weighted((k, k.weight) for k in cat.KINDS)
+        kind = self._weighted((k, k.weight) for k in kinds.KINDS)
         if day in PROMO_DAYS and self.rng.random() < 0.35:
-            kind = cat.KINDS_BY_CODE["pay-failed"]
+            kind = kinds.KINDS_BY_CODE["pay-failed"]
         customer = self._choose_customer(kind)
         story = self._story(key, kind, customer, created, self._choose_priority(kind, customer, day))
         age_days = DAYS - day

@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 
 from gongdan.accounts.models import Shift, User, UserSkill
 from gongdan.customers.models import Customer
-from gongdan.demo import builder, catalogue, planner
+from gongdan.demo import builder, catalogue, kinds, planner
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Category, ExternalReference, Ticket, TicketEvent, TicketLink
 
@@ -170,8 +170,8 @@ def test_the_plan_is_pure_and_seeded():
 
 
 def test_every_summary_in_the_catalogue_fits_the_timeline_headline():
-    summaries = [kind.fix[0] for kind in catalogue.KINDS]
-    summaries += [kind.dept_note[0] for kind in catalogue.KINDS if kind.dept_note]
+    summaries = [kind.fix[0] for kind in kinds.KINDS]
+    summaries += [kind.dept_note[0] for kind in kinds.KINDS if kind.dept_note]
     summaries += [summary for summary, _ in catalogue.AGENT_NOTES + catalogue.AGENT_NOTES_EN]
     summaries += [summary for summary, _ in catalogue.DEPARTMENT_HANDOFF.values()]
     assert [s for s in summaries if not 0 < len(s) <= 20] == []

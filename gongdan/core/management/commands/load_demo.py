@@ -53,5 +53,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<18} {value}")
         self.stdout.write("  statuses           " + ", ".join(f"{k} {v}" for k, v in summary.statuses.items()))
         self.stdout.write("  closed by          " + ", ".join(f"{k} {v}" for k, v in summary.closures.items()))
-        self.stdout.write("Logins:")
-        self.stdout.write("\n".join(login_table()))
+        self.stdout.write("The demo logins: manage.py load_demo --logins (README.md lists them too).")
