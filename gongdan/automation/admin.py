@@ -2,12 +2,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gongdan.automation.constants import OutboxState
+from gongdan.automation import services
 from gongdan.automation.models import DeliveryAttempt, OutboxMessage
-from gongdan.core import clock
 from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
-
-RETRYABLE_STATES = [OutboxState.PENDING, OutboxState.DEAD]
 
 
 class DeliveryAttemptInline(ReadOnlyInline):
@@ -49,10 +46,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Retry selected messages now"), permissions=["retry"])
     def retry_now(self, request, queryset) -> None:
-        # A conditional UPDATE: a message a worker is sending right now, or already sent, is left alone.
-        count = queryset.filter(state__in=RETRYABLE_STATES).update(
-            state=OutboxState.PENDING, next_attempt_at=clock.now(), claimed_at=None
-        )
+        count = services.retry_now(queryset.values_list("pk", flat=True))
         self.message_user(
             request,
             ngettext("%(count)d message queued for delivery now.", "%(count)d messages queued for delivery now.", count)

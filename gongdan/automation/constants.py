@@ -19,3 +19,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600]
 # A message claimed but not finished within this many seconds is taken over by another worker.
 CLAIM_TIMEOUT_SECONDS = 300
+
+# States an admin may send back to delivery now.
+RETRYABLE_STATES = [OutboxState.PENDING, OutboxState.DEAD]

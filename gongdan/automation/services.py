@@ -7,7 +7,14 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from gongdan.automation.constants import BACKOFF_SECONDS, CLAIM_TIMEOUT_SECONDS, MAX_ATTEMPTS, OutboxKind, OutboxState
+from gongdan.automation.constants import (
+    BACKOFF_SECONDS,
+    CLAIM_TIMEOUT_SECONDS,
+    MAX_ATTEMPTS,
+    RETRYABLE_STATES,
+    OutboxKind,
+    OutboxState,
+)
 from gongdan.automation.models import DeliveryAttempt, OutboxMessage
 from gongdan.core import clock
 
@@ -99,3 +106,14 @@ def deliver_due(limit: int = 100) -> int:
             _finish(message, None)
             sent += 1
     return sent
+
+
+def retry_now(message_ids) -> int:
+    """Queue failed or waiting messages for delivery now (admin action); returns how many."""
+    # A conditional UPDATE: a message a worker is sending right now, or already sent, is left alone.
+    count = OutboxMessage.objects.filter(pk__in=list(message_ids), state__in=RETRYABLE_STATES).update(
+        state=OutboxState.PENDING, next_attempt_at=clock.now(), claimed_at=None
+    )
+    if count:
+        transaction.on_commit(_kick_worker)
+    return count

@@ -1,5 +1,7 @@
 """Shared API plumbing: authentication (token or session) and problem+json error rendering."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
@@ -24,7 +26,10 @@ class TokenAuth(HttpBearer):
         )
         if record is None:
             return None
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=clock.now())
+        now = clock.now()
+        # Record use at most once a minute: no write on every read request.
+        if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user
         return record.user
 

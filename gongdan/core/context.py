@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from gongdan.accounts.models import User
     from gongdan.customers.models import Customer
@@ -21,14 +23,14 @@ class Channel:
     ADMIN = "admin"
 
     CHOICES = [
-        (WEB, "web"),
-        (PORTAL, "portal"),
-        (API, "api"),
-        (EMAIL, "email"),
-        (IM, "im"),
-        (PHONE, "phone"),
-        (SYSTEM, "system"),
-        (ADMIN, "admin"),
+        (WEB, _("Web")),
+        (PORTAL, _("Customer portal")),
+        (API, _("API")),
+        (EMAIL, _("Email")),
+        (IM, _("Instant messaging")),
+        (PHONE, _("Phone")),
+        (SYSTEM, _("System")),
+        (ADMIN, _("Admin")),
     ]
 
 

@@ -12,7 +12,8 @@ class ConfirmationForm(forms.Form):
         label=_("How would you rate our service? (1 = poor, 5 = excellent)"), choices=RATINGS, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("Anything else you want to tell us?"), required=False, max_length=2000, widget=forms.Textarea(
-            attrs={"rows": 4}
-        )
+        label=_("Anything else you want to tell us?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
