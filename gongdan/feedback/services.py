@@ -40,7 +40,7 @@ def request_confirmation(*, ticket: Ticket, actor: Actor) -> ResolutionConfirmat
         created_at=now,
         expires_at=now + timedelta(days=policy.confirmation_link_days),
     )
-    tickets._record(
+    tickets.record_event(
         ticket,
         actor,
         EventType.CONFIRMATION_REQUESTED,

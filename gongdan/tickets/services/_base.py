@@ -1,0 +1,152 @@
+"""Shared helpers of the ticket services: locking, the timeline writer, lookups."""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from gongdan.accounts.constants import STAFF_ROLES
+from gongdan.accounts.models import User
+from gongdan.automation import services as outbox
+from gongdan.core import clock
+from gongdan.core.context import Actor
+from gongdan.core.errors import InvalidInput
+from gongdan.tickets import constants as c
+from gongdan.tickets.models import (
+    DeskPolicy,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
+
+MENTION = re.compile(r"@([\w.\-]+)")
+
+
+class Upload:
+    """A file handed to a service: a name, a declared type and its bytes."""
+
+    def __init__(self, name: str, content: bytes, content_type: str = ""):
+        self.name = name
+        self.content = content
+        self.content_type = content_type
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("status", "priority", "customer").get(pk=ticket.pk)
+
+
+def record_event(
+    ticket: Ticket,
+    actor: Actor,
+    event_type: str,
+    *,
+    summary: str = "",
+    body: str = "",
+    old: Any = None,
+    new: Any = None,
+    is_public: bool = False,
+    is_effective: bool = False,
+    first_response: bool = False,
+) -> TicketEvent:
+    at = clock.now()
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        event_type=event_type,
+        actor=actor.user,
+        actor_customer=actor.customer,
+        ip=actor.ip,
+        channel=actor.channel,
+        summary=summary,
+        body=body,
+        old_value=old,
+        new_value=new,
+        is_public=is_public,
+        is_effective=is_effective,
+        counts_as_first_response=first_response,
+        created_at=at,
+    )
+    fields = {"updated_at": at}
+    if is_effective:
+        fields["last_effective_action_at"] = at
+    if first_response:
+        fields["first_response_at"] = at
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    return event
+
+
+def _counts_as_effective(event_type: str, policy: DeskPolicy, actor: Actor) -> bool:
+    # Effective actions are work done by the desk (R3.3); a customer's own message is not one.
+    return event_type in policy.effective_event_types and not actor.is_customer
+
+
+def _status_for(kind: str) -> Status:
+    return Status.objects.get(kind=kind, is_default=True)
+
+
+def _resolve_status(value: str | Status) -> Status:
+    if isinstance(value, Status):
+        return value
+    status = Status.objects.filter(key=value).first() or Status.objects.filter(kind=value, is_default=True).first()
+    if status is None:
+        raise InvalidInput(f"Unknown status: {value}.", f"未知的状态：{value}。", fields={"status": "unknown"})
+    return status
+
+
+def _resolve_priority(code: str | None) -> Priority:
+    code = code or c.DEFAULT_PRIORITY
+    priority = Priority.objects.filter(code=code).first()
+    if priority is None:
+        raise InvalidInput(
+            f"Unknown priority: {code}. Use P0–P4.",
+            f"未知的优先级：{code}，请使用 P0–P4。",
+            fields={"priority": "unknown"},
+        )
+    return priority
+
+
+def _staff_user(user_id_or_user: User | int | None, field: str) -> User | None:
+    if user_id_or_user is None:
+        return None
+    user = user_id_or_user if isinstance(user_id_or_user, User) else User.objects.filter(pk=user_id_or_user).first()
+    if user is None or not user.is_active or user.role not in STAFF_ROLES:
+        raise InvalidInput(
+            "The chosen person is not an active staff member.",
+            "所选人员不是在职的员工账号。",
+            fields={field: "invalid"},
+        )
+    return user
+
+
+def _mentioned_staff(body: str) -> list[User]:
+    names = set(MENTION.findall(body))
+    if not names:
+        return []
+    return list(User.objects.filter(username__in=names, is_active=True, role__in=STAFF_ROLES))
+
+
+def _set_tags(ticket: Ticket, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    old = sorted(ticket.tags.values_list("name", flat=True))
+    cleaned = sorted({name.strip() for name in names if name and name.strip()})
+    too_long = [name for name in cleaned if len(name) > 50]
+    if too_long:
+        raise InvalidInput("Tags are at most 50 characters.", "标签最多 50 个字符。", fields={"tags": "too_long"})
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
+    ticket.tags.set(tags)
+    return old, cleaned
+
+
+def _notify_customer(ticket: Ticket, *, subject_en: str, subject_zh: str, body: str, key: str | None = None) -> None:
+    email = ticket.customer.primary_email
+    if not email:
+        return
+    chinese = ticket.customer.language.startswith("zh")
+    outbox.enqueue_email(
+        recipient=email,
+        subject=f"[{ticket.number}] {subject_zh if chinese else subject_en}",
+        body=body,
+        ticket=ticket,
+        dedupe_key=key,
+    )

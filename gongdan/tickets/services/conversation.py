@@ -1,0 +1,181 @@
+"""The conversation: public replies, internal notes, attachments."""
+
+import hashlib
+import mimetypes
+from collections.abc import Sequence
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from gongdan.core import clock
+from gongdan.core.context import Actor
+from gongdan.core.errors import IllegalTransition, InvalidInput
+from gongdan.core.text import headline
+from gongdan.tickets import access, lifecycle
+from gongdan.tickets.constants import EventType, StatusKind
+from gongdan.tickets.models import (
+    Attachment,
+    DeskPolicy,
+    Ticket,
+    TicketEvent,
+)
+from gongdan.tickets.services._base import (
+    Upload,
+    _counts_as_effective,
+    _lock,
+    _mentioned_staff,
+    _notify_customer,
+    _status_for,
+)
+from gongdan.tickets.services._base import (
+    record_event as _record,
+)
+from gongdan.tickets.services.status import _move, _reopen
+from gongdan.tickets.validation import (
+    check_attachment,
+    clean_summary,
+    is_acknowledgement_only,
+    require_body,
+)
+
+
+@transaction.atomic
+def add_reply(
+    *, actor: Actor, ticket: Ticket, body: str, summary: str = "", attachments: Sequence[Upload] = ()
+) -> TicketEvent:
+    """A public reply. From the desk it may be the first response; from the customer it may reopen."""
+    access.ensure_can_reply(actor, ticket)
+    ticket = _lock(ticket)
+    policy = DeskPolicy.current()
+    body = require_body(body)
+    kind = ticket.status.kind
+    if kind in lifecycle.FINAL_KINDS_FOR_REPLY:
+        raise IllegalTransition(
+            "This ticket is closed; please open a new request and mention its number.",
+            "该工单已关闭，请提交新的请求并注明原工单号。",
+        )
+    summary = clean_summary(summary, policy) or headline(body, policy.summary_max_length)
+    substantive = not is_acknowledgement_only(body, policy)
+    from_desk = not actor.is_customer
+    effective = from_desk and substantive and _counts_as_effective(EventType.REPLY, policy, actor)
+    first = from_desk and substantive and ticket.first_response_at is None
+    event = _record(
+        ticket,
+        actor,
+        EventType.REPLY,
+        summary=summary,
+        body=body,
+        is_public=True,
+        is_effective=effective,
+        first_response=first,
+    )
+    _attach_files(ticket, actor, attachments, event=event, is_public=True, policy=policy)
+    if from_desk:
+        if kind == StatusKind.NEW:
+            _move(ticket, actor, _status_for(StatusKind.OPEN), summary="", reason="", effective=False)
+        _notify_customer(ticket, subject_en=ticket.subject, subject_zh=ticket.subject, body=body)
+    else:
+        _after_customer_reply(ticket, actor, kind, policy)
+    return event
+
+
+def _after_customer_reply(ticket: Ticket, actor: Actor, kind: str, policy: DeskPolicy) -> None:
+    if kind == StatusKind.PENDING:
+        _move(ticket, actor, _status_for(StatusKind.OPEN), summary="", reason="", effective=False)
+    elif kind == StatusKind.RESOLVED and policy.reopen_on_customer_reply:
+        _reopen(ticket, actor, reason="客户回复 / customer replied", effective=False)
+
+
+@transaction.atomic
+def add_note(
+    *, actor: Actor, ticket: Ticket, body: str, summary: str = "", attachments: Sequence[Upload] = ()
+) -> TicketEvent:
+    """An internal note; effective only with a summary (R3.3). @username mentions staff."""
+    access.ensure_staff(actor, ticket)
+    ticket = _lock(ticket)
+    policy = DeskPolicy.current()
+    body = require_body(body)
+    summary = clean_summary(summary, policy)
+    effective = bool(summary) and _counts_as_effective(EventType.NOTE, policy, actor)
+    event = _record(
+        ticket,
+        actor,
+        EventType.NOTE,
+        summary=summary or headline(body, policy.summary_max_length),
+        body=body,
+        is_effective=effective,
+    )
+    mentioned = _mentioned_staff(body)
+    if mentioned:
+        event.mentions.set(mentioned)
+    _attach_files(ticket, actor, attachments, event=event, is_public=False, policy=policy)
+    return event
+
+
+def _content_type(upload: Upload) -> str:
+    guessed = mimetypes.guess_type(upload.name)[0]
+    return guessed or upload.content_type or "application/octet-stream"
+
+
+def _attach_files(
+    ticket: Ticket,
+    actor: Actor,
+    uploads: Sequence[Upload],
+    *,
+    event: TicketEvent,
+    is_public: bool,
+    policy: DeskPolicy,
+) -> list[Attachment]:
+    if len(uploads) > policy.attachment_max_per_action:
+        raise InvalidInput(
+            f"At most {policy.attachment_max_per_action} files per message.",
+            f"每条消息最多 {policy.attachment_max_per_action} 个附件。",
+            fields={"attachments": "too_many"},
+        )
+    saved = []
+    for upload in uploads:
+        content_type = _content_type(upload)
+        check_attachment(upload.name, content_type, len(upload.content), policy)
+        attachment = Attachment(
+            ticket=ticket,
+            event=event,
+            filename=upload.name[:255],
+            content_type=content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            is_public=is_public,
+            uploaded_by=actor.user,
+            uploaded_by_customer=actor.customer,
+            created_at=clock.now(),
+        )
+        attachment.file.save(attachment.sha256, ContentFile(upload.content), save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+@transaction.atomic
+def attach(
+    *, actor: Actor, ticket: Ticket, files: Sequence[Upload], is_public: bool = True, summary: str = ""
+) -> TicketEvent:
+    """Upload files on their own (a solution document, a photo); effective for the desk (R3.3)."""
+    if actor.is_customer:
+        access.ensure_can_see(actor, ticket)
+        is_public = True
+    else:
+        access.ensure_staff(actor, ticket)
+    ticket = _lock(ticket)
+    if not files:
+        raise InvalidInput("No file was sent.", "没有收到文件。", fields={"files": "required"})
+    policy = DeskPolicy.current()
+    names = ", ".join(f.name for f in files)
+    event = _record(
+        ticket,
+        actor,
+        EventType.ATTACHMENT_ADDED,
+        summary=clean_summary(summary, policy) or headline(names, 60),
+        is_public=is_public,
+        is_effective=_counts_as_effective(EventType.ATTACHMENT_ADDED, policy, actor),
+    )
+    _attach_files(ticket, actor, files, event=event, is_public=is_public, policy=policy)
+    return event

@@ -1,0 +1,114 @@
+"""Creating a ticket."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from gongdan.accounts.models import Team, User
+from gongdan.core import clock
+from gongdan.core.context import Actor
+from gongdan.core.errors import InvalidInput
+from gongdan.core.text import headline, is_blank
+from gongdan.customers.models import Customer, Device
+from gongdan.tickets import access
+from gongdan.tickets import constants as c
+from gongdan.tickets.constants import EventType, StatusKind
+from gongdan.tickets.models import (
+    Category,
+    Ticket,
+)
+from gongdan.tickets.services._base import (
+    _resolve_priority,
+    _set_tags,
+    _staff_user,
+    _status_for,
+)
+from gongdan.tickets.services._base import (
+    record_event as _record,
+)
+from gongdan.tickets.services.fields import _add_external_ref
+from gongdan.tickets.validation import (
+    clean_custom_fields,
+)
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    actor: Actor,
+    customer: Customer,
+    subject: str,
+    description: str = "",
+    category: Category | None = None,
+    priority_code: str | None = None,
+    ticket_type: str = c.TicketType.INCIDENT,
+    device_sn: str = "",
+    site_location: str = "",
+    fault_code: str = "",
+    tags: Sequence[str] = (),
+    custom_fields: dict[str, Any] | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+    parent: Ticket | None = None,
+    external_refs: Sequence[tuple[str, str]] = (),
+) -> Ticket:
+    if is_blank(subject):
+        raise InvalidInput("A subject is required.", "请填写标题。", fields={"subject": "blank"})
+    if actor.is_customer and actor.customer.pk != customer.pk:
+        raise InvalidInput(
+            "Customers can only open tickets for themselves.",
+            "客户只能为自己提交工单。",
+            fields={"customer": "invalid"},
+        )
+    if category is not None and not category.is_active:
+        raise InvalidInput("This category is no longer in use.", "该分类已停用。", fields={"category": "inactive"})
+    if ticket_type not in c.TicketType.values:
+        raise InvalidInput(
+            f"Unknown ticket type: {ticket_type}.",
+            f"未知的工单类型：{ticket_type}。",
+            fields={"ticket_type": "unknown"},
+        )
+    if parent is not None:
+        access.ensure_can_see(actor, parent)
+    fields = clean_custom_fields(custom_fields or {}, category, creating=True)
+    device = Device.objects.filter(serial_number=device_sn.strip()).first() if device_sn.strip() else None
+    now = clock.now()
+    ticket = Ticket.objects.create(
+        subject=subject.strip(),
+        description=(description or "").strip(),
+        channel=actor.channel,
+        ticket_type=ticket_type,
+        customer=customer,
+        organization=customer.organization,
+        category=category,
+        priority=_resolve_priority(priority_code),
+        status=_status_for(StatusKind.NEW),
+        team=team or (category.default_team if category else None),
+        assignee=_staff_user(assignee, "assignee"),
+        custom_fields=fields,
+        device=device,
+        device_sn=device_sn.strip(),
+        site_location=site_location.strip(),
+        fault_code=fault_code.strip(),
+        parent=parent,
+        language=customer.language,
+        created_by=actor.user,
+        created_at=now,
+        updated_at=now,
+    )
+    ticket.number = f"GD-{ticket.pk:06d}"
+    ticket.save(update_fields=["number"])
+    if tags:
+        _set_tags(ticket, tags)
+    for system, reference in external_refs:
+        _add_external_ref(ticket, system, reference)
+    _record(
+        ticket,
+        actor,
+        EventType.CREATED,
+        summary=headline(ticket.subject, 60),
+        is_public=True,
+        new={"status": ticket.status.key, "priority": ticket.priority.code, "channel": ticket.channel},
+    )
+    return ticket

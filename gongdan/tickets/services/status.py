@@ -1,0 +1,200 @@
+"""Moving tickets along the lifecycle table, closing, reopening and merging."""
+
+from typing import Any
+
+from django.db import transaction
+
+from gongdan.core import clock
+from gongdan.core.context import Actor
+from gongdan.core.errors import IllegalTransition, InvalidInput, ReasonRequired
+from gongdan.core.text import is_blank
+from gongdan.tickets import access, lifecycle
+from gongdan.tickets import constants as c
+from gongdan.tickets.constants import EventType, StatusKind
+from gongdan.tickets.models import (
+    DeskPolicy,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from gongdan.tickets.services._base import (
+    _counts_as_effective,
+    _lock,
+    _resolve_status,
+    _status_for,
+)
+from gongdan.tickets.services._base import (
+    record_event as _record,
+)
+from gongdan.tickets.validation import (
+    clean_summary,
+)
+
+
+def _move(
+    ticket: Ticket,
+    actor: Actor,
+    target: Status,
+    *,
+    summary: str,
+    reason: str,
+    effective: bool,
+    event_type: str = EventType.STATUS_CHANGED,
+    closure_kind: str = "",
+) -> TicketEvent:
+    old = ticket.status
+    now = clock.now()
+    updates: dict[str, Any] = {"status": target}
+    if target.kind == StatusKind.RESOLVED:
+        updates["resolved_at"] = now
+    if target.kind == StatusKind.CLOSED:
+        updates.update(closed_at=now, closure_kind=closure_kind or c.ClosureKind.AGENT_CLOSED)
+    if old.kind in (StatusKind.RESOLVED, StatusKind.CLOSED) and target.kind not in lifecycle.DONE_KINDS:
+        updates.update(resolved_at=None, closed_at=None, closure_kind="", reopen_count=ticket.reopen_count + 1)
+    Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(ticket, name, value)
+    event = _record(
+        ticket,
+        actor,
+        event_type,
+        summary=summary or f"{old.label_zh} → {target.label_zh}",
+        body=reason,
+        old={"status": old.key, "kind": old.kind},
+        new={"status": target.key, "kind": target.kind},
+        is_public=True,
+        is_effective=effective,
+    )
+    if target.kind == StatusKind.RESOLVED:
+        from gongdan.feedback import services as feedback
+
+        feedback.request_confirmation(ticket=ticket, actor=actor)
+    return event
+
+
+@transaction.atomic
+def change_status(*, actor: Actor, ticket: Ticket, status: str | Status, reason: str = "", summary: str = "") -> Ticket:
+    """Move a ticket along the lifecycle table; a step back (回退) or an agent close needs a reason."""
+    access.ensure_desk(actor, ticket)
+    ticket = _lock(ticket)
+    target = _resolve_status(status)
+    policy = DeskPolicy.current()
+    summary = clean_summary(summary, policy)
+    current = ticket.status
+    if target.pk == current.pk:
+        raise IllegalTransition(f"The ticket is already {current.label_en}.", f"工单已经是“{current.label_zh}”状态。")
+    rule = lifecycle.rule_for(current.kind, target.kind)
+    if target.kind == StatusKind.MERGED:
+        raise IllegalTransition("Use merge to merge tickets.", "合并工单请使用“合并”操作。")
+    if current.kind == target.kind:
+        rule = lifecycle.TransitionRule(allowed=True, needs_reason=False, is_step_back=False)
+    if not rule.allowed:
+        allowed = ", ".join(lifecycle.allowed_targets(current.kind)) or "none"
+        raise IllegalTransition(
+            f"A {current.kind} ticket cannot move to {target.kind} (allowed: {allowed}).",
+            f"“{current.label_zh}”的工单不能变为“{target.label_zh}”（允许：{allowed}）。",
+        )
+    if rule.needs_reason and is_blank(reason):
+        raise ReasonRequired(
+            f"Moving from {current.kind} to {target.kind} needs a reason.",
+            f"从“{current.label_zh}”变为“{target.label_zh}”（回退或直接关闭）需要填写原因。",
+            fields={"reason": "required"},
+        )
+    effective = bool(summary) and _counts_as_effective(EventType.STATUS_CHANGED, policy, actor)
+    _move(ticket, actor, target, summary=summary, reason=(reason or "").strip(), effective=effective)
+    return ticket
+
+
+def _reopen(ticket: Ticket, actor: Actor, *, reason: str, effective: bool) -> TicketEvent:
+    return _move(
+        ticket,
+        actor,
+        _status_for(StatusKind.OPEN),
+        summary="重新打开 / reopened",
+        reason=reason,
+        effective=effective,
+        event_type=EventType.REOPENED,
+    )
+
+
+@transaction.atomic
+def reopen(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
+    access.ensure_desk(actor, ticket)
+    ticket = _lock(ticket)
+    if ticket.status.kind not in lifecycle.DONE_KINDS:
+        raise IllegalTransition(
+            "Only resolved or closed tickets can be reopened.", "只有已解决或已关闭的工单可以重新打开。"
+        )
+    if is_blank(reason):
+        raise ReasonRequired("Reopening needs a reason.", "重新打开需要填写原因。", fields={"reason": "required"})
+    policy = DeskPolicy.current()
+    _reopen(ticket, actor, reason=reason.strip(), effective=_counts_as_effective(EventType.REOPENED, policy, actor))
+    return ticket
+
+
+@transaction.atomic
+def close_resolved(*, actor: Actor, ticket: Ticket, closure_kind: str, rating: int | None = None) -> Ticket:
+    """Close a resolved ticket by the customer's confirmation or the auto-close sweep (R10.1, R10.3)."""
+    ticket = _lock(ticket)
+    if ticket.status.kind != StatusKind.RESOLVED:
+        raise IllegalTransition("Only a resolved ticket can be closed this way.", "只有已解决的工单可以这样关闭。")
+    event_type = EventType.AUTO_CLOSED if closure_kind == c.ClosureKind.AUTO_CLOSED else EventType.CUSTOMER_CONFIRMED
+    if rating is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(rating=rating)
+        ticket.rating = rating
+    _move(
+        ticket,
+        actor,
+        _status_for(StatusKind.CLOSED),
+        summary="",
+        reason="",
+        effective=False,
+        event_type=event_type,
+        closure_kind=closure_kind,
+    )
+    return ticket
+
+
+@transaction.atomic
+def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
+    """The customer says a resolution did not solve the problem."""
+    ticket = _lock(ticket)
+    if ticket.status.kind != StatusKind.RESOLVED:
+        raise IllegalTransition("Only a resolved ticket can be rejected.", "只有已解决的工单可以反馈未解决。")
+    _move(
+        ticket,
+        actor,
+        _status_for(StatusKind.OPEN),
+        summary="客户反馈未解决 / not solved",
+        reason=reason,
+        effective=False,
+        event_type=EventType.CUSTOMER_REJECTED,
+    )
+    return ticket
+
+
+@transaction.atomic
+def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "") -> Ticket:
+    """Merge `source` into `target`: the source becomes `merged` and points at the target."""
+    access.ensure_desk(actor, source)
+    access.ensure_desk(actor, target)
+    if source.pk == target.pk:
+        raise InvalidInput("A ticket cannot be merged into itself.", "工单不能合并到自身。", fields={"target": "self"})
+    source, target = _lock(source), _lock(target)
+    if source.status.kind in lifecycle.FINAL_KINDS_FOR_REPLY or target.status.kind == StatusKind.MERGED:
+        raise IllegalTransition("Closed or merged tickets cannot be merged.", "已关闭或已合并的工单不能再合并。")
+    Ticket.objects.filter(pk=source.pk).update(merged_into=target)
+    source.merged_into = target
+    _move(
+        source,
+        actor,
+        _status_for(StatusKind.MERGED),
+        summary=f"合并到 {target.number}",
+        reason=reason,
+        effective=False,
+        event_type=EventType.MERGED,
+    )
+    _record(
+        target, actor, EventType.MERGED, summary=f"并入 {source.number}", body=reason, new={"merged": source.number}
+    )
+    return target
