@@ -18,7 +18,7 @@ NPM_STAMP := node_modules/.stamp-npm-$(call hash,package.json package-lock.json)
 VENDOR_STAMP := gongdan/static/vendor/.stamp-$(call hash,package-lock.json scripts/vendor-assets.sh)
 VAR_DIR := $(or $(GONGDAN_VAR_DIR),var)
 
-.PHONY: help setup deps assets messages run test lint fmt demo-reset
+.PHONY: help setup system-deps deps assets messages run test lint fmt demo-reset
 
 help:
 	@echo "make run         set up .venv, npm assets, translations, database and demo data; run web + worker"
@@ -61,7 +61,10 @@ messages: deps
 run: setup
 	scripts/run.sh
 
-test: setup
+system-deps:
+	@scripts/system-deps.sh
+
+test: system-deps setup
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(MANAGE) check
