@@ -44,6 +44,26 @@ def enqueue_email(
     return message
 
 
+def notify(
+    *, recipients, subject: str, body: str, ticket=None, urgent: bool = False, dedupe_key: str | None = None
+) -> list[OutboxMessage]:
+    """Tell staff members something (escalations, alerts): one outbox message per reachable person.
+
+    Today this is email; per-user channels, preferences and quiet hours extend it here, so callers
+    never need to know how a person is reached.
+    """
+    messages = []
+    for user in recipients:
+        if not user.email or not user.is_active:
+            continue
+        key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
+        prefix = "[紧急 URGENT] " if urgent else ""
+        messages.append(
+            enqueue_email(recipient=user.email, subject=prefix + subject, body=body, ticket=ticket, dedupe_key=key)
+        )
+    return messages
+
+
 def _kick_worker() -> None:
     # Deliver promptly after commit; the periodic sweep catches anything this misses.
     from gongdan.automation.tasks import deliver_outbox_task

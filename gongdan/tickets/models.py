@@ -255,6 +255,11 @@ class Ticket(models.Model):
     sla_status = models.CharField(
         _("SLA status"), max_length=20, choices=c.SlaStatus.choices, default=c.SlaStatus.ON_TRACK
     )
+    # Stored SLA deadlines (rule 6), computed by the sla app; the sweep reads only `sla_next_check_at`.
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_next_check_at = models.DateTimeField(_("SLA next check"), null=True, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     last_effective_action_at = models.DateTimeField(_("last effective action"), null=True, blank=True)

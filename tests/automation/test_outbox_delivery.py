@@ -60,3 +60,16 @@ def test_delivery_is_enqueued_only_after_the_transaction_commits(db, django_capt
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         _enqueue()
     assert len(callbacks) == 1
+
+
+def test_notify_writes_one_message_per_reachable_staff_member(agent, other_agent, lead):
+    other_agent.email = ""
+    other_agent.save()
+    lead.is_active = False
+    lead.save()
+    sent = outbox.notify(
+        recipients=[agent, other_agent, lead], subject="P0 超时", body="GD-000001", urgent=True, dedupe_key="p0:1"
+    )
+    assert [(m.recipient, m.subject, m.dedupe_key) for m in sent] == [
+        (agent.email, "[紧急 URGENT] P0 超时", f"p0:1:{agent.pk}")
+    ]
