@@ -53,6 +53,14 @@ class SlaStatus(models.TextChoices):
     MET = "met", _("Met")
 
 
+class StagnationLevel(models.TextChoices):
+    """R3.5: no effective action for too long while in progress (set by the sla app's sweep)."""
+
+    NONE = "", _("Moving")
+    YELLOW = "yellow", _("Stagnant (yellow)")
+    RED = "red", _("Stagnant (red)")
+
+
 class ClosureKind(models.TextChoices):
     CUSTOMER_CONFIRMED = "customer_confirmed", _("Confirmed by the customer")
     AUTO_CLOSED = "auto_closed", _("Closed automatically (no confirmation)")

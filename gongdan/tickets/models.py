@@ -260,6 +260,9 @@ class Ticket(models.Model):
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     sla_next_check_at = models.DateTimeField(_("SLA next check"), null=True, blank=True, db_index=True)
+    stagnation_level = models.CharField(
+        _("stagnation"), max_length=10, choices=c.StagnationLevel.choices, default="", blank=True
+    )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     last_effective_action_at = models.DateTimeField(_("last effective action"), null=True, blank=True)

@@ -30,4 +30,9 @@ class Migration(migrations.Migration):
             name='sla_next_check_at',
             field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='SLA next check'),
         ),
+        migrations.AddField(
+            model_name='ticket',
+            name='stagnation_level',
+            field=models.CharField(blank=True, choices=[('', 'Moving'), ('yellow', 'Stagnant (yellow)'), ('red', 'Stagnant (red)')], default='', max_length=10, verbose_name='stagnation'),
+        ),
     ]
