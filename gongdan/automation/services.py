@@ -20,6 +20,10 @@ from gongdan.core import clock
 
 log = logging.getLogger(__name__)
 
+# Callables `hook(message) -> dict` adding mail headers to an outbound email while it is enqueued
+# (intake registers the threading headers Message-ID / In-Reply-To / References).
+EMAIL_HEADER_HOOKS: list = []
+
 
 def enqueue_email(
     *, recipient: str, subject: str, body: str, ticket=None, dedupe_key: str | None = None
@@ -40,8 +44,18 @@ def enqueue_email(
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    _add_headers(message)
     transaction.on_commit(_kick_worker)
     return message
+
+
+def _add_headers(message: OutboxMessage) -> None:
+    headers = {}
+    for hook in EMAIL_HEADER_HOOKS:
+        headers.update(hook(message) or {})
+    if headers:
+        message.payload = {**message.payload, "headers": headers}
+        message.save(update_fields=["payload"])
 
 
 def notify(
@@ -82,7 +96,8 @@ def _claim(message_id: int) -> bool:
 
 def _send(message: OutboxMessage) -> None:
     if message.kind == OutboxKind.EMAIL:
-        EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send()
+        headers = (message.payload or {}).get("headers") or None
+        EmailMessage(subject=message.subject, body=message.body, to=[message.recipient], headers=headers).send()
         return
     raise ValueError(f"no sender for outbox kind {message.kind}")
 
