@@ -6,6 +6,9 @@ set -euo pipefail
 # package:command-or-file that proves it is installed
 REQUIRED=(
   "gettext:/usr/bin/msgfmt"
+  "chromium:/usr/bin/chromium"
+  "fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+  "dovecot-imapd:/usr/sbin/dovecot"
 )
 
 missing=()

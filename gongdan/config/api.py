@@ -17,6 +17,8 @@ install_error_handlers(api)
 from gongdan.accounts.api import router as accounts_router  # noqa: E402
 from gongdan.customers.api import router as customers_router  # noqa: E402
 from gongdan.feedback.api import router as feedback_router  # noqa: E402
+from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
+from gongdan.intake.api import router as intake_router  # noqa: E402
 from gongdan.tickets.api import attachments_router, catalog_router  # noqa: E402
 from gongdan.tickets.api import router as tickets_router  # noqa: E402
 
@@ -26,3 +28,5 @@ api.add_router("/", catalog_router)
 api.add_router("/customers", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/confirmations", feedback_router)
+api.add_router("/intake", intake_router)
+api.add_router("/intake/hooks", intake_hooks_router)

@@ -210,3 +210,93 @@ def create_customer(
             fields={"identities": "taken"},
         ) from exc
     return customer
+
+
+# --- Identity resolution for intake (R2.2) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolution:
+    customer: Customer
+    created: bool
+    linked: tuple[tuple[str, str], ...] = ()
+
+
+def find_customer(identities: Sequence[NewIdentity]) -> Customer | None:
+    """The customer the first matching identity leads to; invalid values are skipped, not errors."""
+    for identity in identities:
+        try:
+            value = normalise_identity(identity.kind, identity.value)
+        except InvalidInput:
+            continue
+        match = CustomerIdentity.objects.select_related("customer").filter(kind=identity.kind, value=value).first()
+        if match is not None:
+            return match.customer
+    return None
+
+
+def _organization_for(identities: Sequence[NewIdentity]) -> Organization | None:
+    for identity in identities:
+        if identity.kind == IdentityKind.EMAIL and "@" in identity.value:
+            domain = identity.value.rsplit("@", 1)[1].strip().lower()
+            organization = Organization.objects.filter(domain__iexact=domain).exclude(domain="").first()
+            if organization is not None:
+                return organization
+    return None
+
+
+def link_identities(*, actor: Actor, customer: Customer, identities: Sequence[NewIdentity]) -> list[tuple[str, str]]:
+    """Link identities not yet known to `customer`; one already leading elsewhere is left there."""
+    access.ensure_can_manage(actor)
+    linked = []
+    for identity in identities:
+        try:
+            value = normalise_identity(identity.kind, identity.value)
+        except InvalidInput:
+            continue
+        try:
+            with transaction.atomic():
+                _, created = CustomerIdentity.objects.get_or_create(
+                    kind=identity.kind, value=value, defaults={"customer": customer, "verified": identity.verified}
+                )
+        except IntegrityError:
+            continue
+        if created:
+            linked.append((identity.kind, value))
+    return linked
+
+
+@transaction.atomic
+def resolve_identity(
+    *, actor: Actor, identities: Sequence[NewIdentity], name: str = "", language: str = "zh-hans"
+) -> Resolution:
+    """Who is writing (R2.2): the customer any identity leads to, else a new customer with them all.
+
+    The identities that matched nothing are linked to the customer found, so the next message from
+    the same person over another channel resolves to the same customer.
+    """
+    valid = []
+    for identity in identities:
+        try:
+            valid.append(NewIdentity(identity.kind, normalise_identity(identity.kind, identity.value)))
+        except InvalidInput:
+            continue
+    if not valid:
+        raise InvalidInput(
+            "The message carries no usable sender identity.", "消息中没有可用的发送者身份。", fields={"sender": "blank"}
+        )
+    customer = find_customer(valid)
+    if customer is not None:
+        return Resolution(customer, False, tuple(link_identities(actor=actor, customer=customer, identities=valid)))
+    access.ensure_can_manage(actor)
+    customer = Customer.objects.create(
+        name=(name or valid[0].value).strip()[:200],
+        organization=_organization_for(valid),
+        language=language if language in LANGUAGES else "zh-hans",
+    )
+    linked = link_identities(actor=actor, customer=customer, identities=valid)
+    if not linked:
+        # Every identity was registered by someone else between our lookup and our insert.
+        customer.delete()
+        return Resolution(find_customer(valid), False)
+    return Resolution(customer, True, tuple(linked))

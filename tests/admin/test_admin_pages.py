@@ -16,6 +16,7 @@ from gongdan.tickets import services
 from gongdan.tickets.constants import CustomFieldType, ExternalSystem, LinkKind
 from gongdan.tickets.models import CustomFieldDefinition, Tag, Ticket, TicketEvent
 from tests import factories
+from tests.intake.rows import one_intake_row_each
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -51,6 +52,7 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     services.link(actor=agent_actor, ticket=ticket, target=other, kind=LinkKind.RELATED)
     services.change_status(actor=agent_actor, ticket=ticket, status="resolved", summary="重置验证码服务后恢复")
     outbox.deliver_due()
+    one_intake_row_each(customer)
     IdempotencyRecord.objects.create(
         scope=f"user:{agent.pk}",
         key="k-1",

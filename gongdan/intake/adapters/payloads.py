@@ -1,0 +1,61 @@
+"""The JSON message shape shared by the REST API, the web form and the generic webhook.
+
+{"id": "…", "sender": {"email": "…", "phone": "…", "name": "…", "crm": "…", "wecom": "…"},
+ "subject": "…", "body": "…", "language": "zh-hans|en", "device_sn": "…", "ticket_number": "GD-…",
+ "attachments": [{"name": "…", "content_type": "…", "content_base64": "…"}]}
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+
+from gongdan.customers.constants import IdentityKind
+from gongdan.intake.message import Inbound, SenderIdentity
+from gongdan.tickets.services import Upload
+
+SENDER_KEYS = [
+    ("email", IdentityKind.EMAIL),
+    ("phone", IdentityKind.PHONE),
+    ("crm", IdentityKind.CRM),
+    ("wecom", IdentityKind.WECOM),
+    ("dingtalk", IdentityKind.DINGTALK),
+    ("feishu", IdentityKind.FEISHU),
+    ("wechat", IdentityKind.WECHAT),
+]
+
+
+def _attachments(items) -> list[Upload]:
+    uploads = []
+    for index, item in enumerate(items or []):
+        try:
+            content = base64.b64decode(item.get("content_base64", ""), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"attachments.{index}: content_base64 is not base64") from exc
+        uploads.append(Upload(str(item.get("name") or f"file-{index}")[:200], content, item.get("content_type", "")))
+    return uploads
+
+
+def message_from_json(data: dict, raw: bytes, *, source: str, key: str = "") -> Inbound:
+    if not isinstance(data, dict):
+        raise ValueError("the payload must be a JSON object")
+    sender = data.get("sender") or {}
+    identities = [SenderIdentity(kind, str(sender[name])) for name, kind in SENDER_KEYS if sender.get(name)]
+    body = str(data.get("body") or "")
+    # Without an explicit id the content itself is the key: a plain retry is the same message.
+    content_key = "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return Inbound(
+        source=source,
+        external_key=key or str(data.get("id") or "") or content_key,
+        identities=identities,
+        sender_name=str(sender.get("name") or ""),
+        subject=str(data.get("subject") or ""),
+        body=body,
+        language=str(data.get("language") or ""),
+        attachments=_attachments(data.get("attachments")),
+        ticket_number=str(data.get("ticket_number") or ""),
+        device_sn=str(data.get("device_sn") or ""),
+        raw=raw,
+    )

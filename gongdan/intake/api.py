@@ -1,0 +1,262 @@
+"""Intake API (/api/v1/intake/): messages, raw mail, signed webhooks, dead letters, channel health.
+
+Views stay thin: adapters decode, `pipeline.runner.ingest` decides, `deadletters` replays.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from gongdan.accounts.constants import DESK_ROLES, Role
+from gongdan.core.context import Actor, Channel
+from gongdan.core.errors import NotFound, PermissionDenied, not_found
+from gongdan.core.problems import problem_response
+from gongdan.intake import deadletters, health
+from gongdan.intake.adapters import webhooks
+from gongdan.intake.adapters.imap import ingest_raw
+from gongdan.intake.adapters.payloads import message_from_json
+from gongdan.intake.constants import Outcome, Reason, Source
+from gongdan.intake.models import ChannelHealth, DeadLetter, IntakePolicy, WebhookSecret
+from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
+from gongdan.intake.selectors import ticket_context
+from gongdan.tickets import access as ticket_access
+
+router = Router(tags=["intake"])
+hooks_router = Router(tags=["intake webhooks"], auth=None)
+
+
+def _staff(request: HttpRequest) -> Actor:
+    user = request.user
+    if not (user.is_superuser or user.role in DESK_ROLES):
+        raise PermissionDenied(
+            "Only the service desk and integrations may submit intake.", "只有服务台和集成账号可以提交。"
+        )
+    return Actor.from_request(request, Channel.API)
+
+
+def _result_response(request: HttpRequest, result: IntakeResult, created_status: int = 201) -> HttpResponse:
+    if result.dead_letter is not None:
+        letter = result.dead_letter
+        quarantined = letter.reason == Reason.RATE_LIMITED
+        return problem_response(
+            request,
+            429 if quarantined else 422,
+            "intake-" + letter.reason.replace("_", "-"),
+            f"Not taken in ({letter.reason}): {letter.detail}. Kept as dead letter {letter.pk}.",
+            f"未受理（{letter.get_reason_display()}）：{letter.detail}。已保存为死信 {letter.pk}。",
+            errors={"dead_letter_id": letter.pk, "reason": letter.reason},
+        )
+    body = {
+        "outcome": result.outcome,
+        "ticket": result.ticket.number if result.ticket else None,
+        "inbound_id": result.record.pk if result.record else None,
+        "duplicate": result.duplicate,
+        "step_timings_ms": result.record.step_timings,
+    }
+    return HttpResponse(
+        json.dumps(body), status=200 if result.duplicate else created_status, content_type="application/json"
+    )
+
+
+@router.post("/messages", summary="Submit a message (web/app/API) as a ticket or a follow-up")
+def post_message(request: HttpRequest):
+    _staff(request)
+    raw = request.body
+    policy = IntakePolicy.current()
+    if len(raw) > policy.max_message_bytes:
+        return problem_response(
+            request,
+            413,
+            "intake-too-large",
+            f"The limit is {policy.max_message_bytes} bytes.",
+            f"消息上限为 {policy.max_message_bytes} 字节。",
+        )
+    try:
+        data = json.loads(raw)
+        key = request.headers.get("Idempotency-Key", "")
+        inbound = message_from_json(data, raw, source=Source.API, key=f"idem:{request.user.pk}:{key}" if key else "")
+    except ValueError as exc:
+        return problem_response(request, 422, "validation-error", f"Unreadable message: {exc}", f"消息无法解析：{exc}")
+    return _result_response(request, ingest(inbound, meta={"user": request.user.pk}))
+
+
+@router.post("/email", summary="Post one raw MIME mail (message/rfc822), e.g. from an MTA pipe")
+def post_email(request: HttpRequest):
+    _staff(request)
+    return _result_response(request, ingest_raw(request.body, meta={"via": "api", "user": request.user.pk}))
+
+
+# --- webhooks (signed by the platform, no token) --------------------------------------------
+
+
+def _headers(request: HttpRequest) -> dict:
+    return {k.lower(): v for k, v in request.headers.items()}
+
+
+def _refused(request, source: str, secret_name: str, exc: webhooks.WebhookRefused, body: bytes, meta: dict):
+    if exc.code not in ("replayed",):
+        # A delivery we could not trust is still kept: an admin may find a rotated secret the cause.
+        record_dead_letter(
+            source=source, raw=body, reason=Reason.REJECTED, detail=f"{exc.code}: {exc.detail}", meta=meta
+        )
+    return problem_response(request, exc.status, "webhook-" + exc.code, exc.detail, exc.detail)
+
+
+def _dispatch(secret: WebhookSecret, request: HttpRequest, body: bytes):
+    headers, query = _headers(request), request.GET.dict()
+    if secret.source == Source.WECOM:
+        return webhooks.wecom(secret, query, body)
+    if secret.source == Source.FEISHU:
+        return webhooks.feishu(secret, headers, body)
+    if secret.source == Source.DINGTALK:
+        return webhooks.dingtalk(secret, headers, body)
+    return webhooks.generic(secret.source, secret, headers, body)
+
+
+@hooks_router.api_operation(["GET", "POST"], "/{name}", summary="Signed webhook of one integration")
+def webhook(request: HttpRequest, name: str):
+    secret = WebhookSecret.objects.filter(name=name, enabled=True).first()
+    if secret is None:
+        raise not_found("webhook")
+    body = request.body
+    meta = {"secret": name, "query": request.GET.dict(), "headers": _headers(request)}
+    try:
+        decoded = _dispatch(secret, request, body)
+    except webhooks.WebhookRefused as exc:
+        return _refused(request, secret.source, name, exc, body, meta)
+    except ValueError as exc:
+        record_dead_letter(source=secret.source, raw=body, reason=Reason.MALFORMED, detail=str(exc), meta=meta)
+        return HttpResponse(
+            json.dumps({"ok": False, "stored": "dead_letter"}), status=202, content_type="application/json"
+        )
+    if isinstance(decoded, webhooks.Challenge):
+        return HttpResponse(decoded.body, content_type=decoded.content_type)
+    result = ingest(decoded, meta=meta)
+    body = {
+        "ok": result.dead_letter is None,
+        "outcome": result.outcome,
+        "ticket": result.ticket.number if result.ticket else None,
+        "duplicate": result.duplicate,
+    }
+    return HttpResponse(json.dumps(body), status=200, content_type="application/json")
+
+
+# --- admin: dead letters, channel health, context --------------------------------------------
+
+
+class DeadLetterOut(Schema):
+    id: int
+    source: str
+    reason: str
+    detail: str
+    state: str
+    sender: str
+    attempts: int
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class DeadLetterDetail(DeadLetterOut):
+    raw_text: str
+    meta: dict
+
+
+def _admin(request: HttpRequest) -> Actor:
+    actor = Actor.from_request(request, Channel.API)
+    deadletters.ensure_admin(actor)
+    return actor
+
+
+def _letter(letter_id: int) -> DeadLetter:
+    letter = DeadLetter.objects.filter(pk=letter_id).first()
+    if letter is None:
+        raise NotFound("The dead letter does not exist.", "死信不存在。")
+    return letter
+
+
+@router.get("/dead-letters", response=list[DeadLetterOut], summary="Dead letters, newest first (admins)")
+def list_dead_letters(request: HttpRequest, state: str = "", source: str = "", limit: int = 100):
+    _admin(request)
+    letters = DeadLetter.objects.all()
+    if state:
+        letters = letters.filter(state=state)
+    if source:
+        letters = letters.filter(source=source)
+    return list(letters[: max(1, min(limit, 500))])
+
+
+@router.get("/dead-letters/{letter_id}", response=DeadLetterDetail, summary="One dead letter with its raw payload")
+def get_dead_letter(request: HttpRequest, letter_id: int):
+    _admin(request)
+    letter = _letter(letter_id)
+    letter.raw_text = bytes(letter.raw).decode("utf-8", errors="replace")
+    return letter
+
+
+@router.post("/dead-letters/{letter_id}/replay", summary="Run a dead letter through the pipeline again")
+def replay_dead_letter(request: HttpRequest, letter_id: int):
+    actor = _admin(request)
+    letter = _letter(letter_id)
+    result = deadletters.replay(actor=actor, letter=letter)
+    letter.refresh_from_db()
+    body = {
+        "state": letter.state,
+        "detail": letter.detail,
+        "outcome": result.outcome if result else Outcome.DEAD_LETTER,
+        "ticket": result.ticket.number if result and result.ticket else None,
+    }
+    return HttpResponse(json.dumps(body), content_type="application/json")
+
+
+@router.post("/dead-letters/{letter_id}/discard", summary="Discard a dead letter (kept, marked discarded)")
+def discard_dead_letter(request: HttpRequest, letter_id: int):
+    actor = _admin(request)
+    count = deadletters.discard(actor=actor, letters=[_letter(letter_id)])
+    return {"discarded": count}
+
+
+class ChannelOut(Schema):
+    source: str
+    enabled: bool
+    normally_busy: bool
+    silence_minutes: int
+    last_intake_at: datetime | None
+    last_heartbeat_at: datetime | None
+    last_probe_at: datetime | None
+    probe_ok: bool | None
+    probe_error: str
+    alarm_since: datetime | None
+
+
+@router.get("/channels", response=list[ChannelOut], summary="Health of every intake channel (admins, leads)")
+def list_channels(request: HttpRequest):
+    user = request.user
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.LEAD)):
+        raise PermissionDenied("Only leads and admins see channel health.", "只有组长和管理员可以查看渠道健康状态。")
+    return [health.channel(source) for source in Source.values]
+
+
+@router.post("/channels/{source}/heartbeat", summary="An integration reports it is alive")
+def heartbeat(request: HttpRequest, source: str):
+    _staff(request)
+    if source not in Source.values:
+        raise not_found("channel")
+    health.record_heartbeat(source)
+    return {
+        "ok": True,
+        "source": source,
+        "last_heartbeat_at": ChannelHealth.objects.get(source=source).last_heartbeat_at,
+    }
+
+
+@router.get("/tickets/{number}/context", summary="Context of a ticket's customer (R2.3)")
+def context(request: HttpRequest, number: str):
+    actor = Actor.from_request(request, Channel.API)
+    if actor.is_customer:
+        raise PermissionDenied("The context view is for the service desk.", "上下文视图仅供服务台使用。")
+    ticket = ticket_access.get_visible_ticket(request.user, number)
+    return ticket_context(ticket)

@@ -1,0 +1,44 @@
+"""Threading headers on outbound ticket mail, so the customer's reply threads back to the ticket."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from django.conf import settings
+
+from gongdan.core import clock
+from gongdan.customers.models import CustomerIdentity
+from gongdan.intake.models import ThreadReference
+
+MAX_REFERENCES = 20
+
+
+def _domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rsplit("@", 1)[1] if "@" in address else "gongdan.local"
+
+
+def thread_headers(message) -> dict[str, str]:
+    """Message-ID / In-Reply-To / References for mail about a ticket; records our Message-ID."""
+    ticket = message.ticket
+    if ticket is None or not ticket.number:
+        return {}
+    recipient = message.recipient.strip().lower()
+    if not CustomerIdentity.objects.filter(customer_id=ticket.customer_id, kind="email", value=recipient).exists():
+        return {}  # staff alerts about a ticket are not part of the customer's thread
+    message_id = f"<gd-{ticket.number.lower()}-{message.pk}@{_domain()}>"
+    refs = list(ThreadReference.objects.filter(ticket=ticket).order_by("id").values_list("message_id", "outbound"))
+    headers = {"Message-ID": message_id, "X-Gongdan-Ticket": ticket.number}
+    inbound = [mid for mid, outbound in refs if not outbound]
+    if inbound:
+        headers["In-Reply-To"] = inbound[-1]
+    if refs:
+        chain = [mid for mid, _ in refs]
+        headers["References"] = " ".join([chain[0], *chain[1:][-(MAX_REFERENCES - 1) :]])
+    if (message.dedupe_key or "").startswith("intake-ack:"):
+        # RFC 3834: an automatic answer; well-behaved autoresponders do not answer it.
+        headers["Auto-Submitted"] = "auto-replied"
+    ThreadReference.objects.get_or_create(
+        message_id=message_id, defaults={"ticket": ticket, "outbound": True, "created_at": clock.now()}
+    )
+    return headers

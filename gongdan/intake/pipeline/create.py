@@ -1,0 +1,67 @@
+"""Step: write through `tickets.services`: a reply on the target ticket, or a new ticket."""
+
+from django.db import transaction
+
+from gongdan.core.errors import AttachmentRejected, IllegalTransition, InvalidInput
+from gongdan.intake.constants import Outcome, Reason
+from gongdan.intake.models import ThreadReference
+from gongdan.intake.pipeline.context import IntakeContext, Rejected
+from gongdan.tickets import services
+from gongdan.tickets.models import Ticket
+
+
+def _remember_thread(ctx: IntakeContext, ticket: Ticket) -> None:
+    message_id = ctx.inbound.message_id
+    if message_id and not ThreadReference.objects.filter(message_id=message_id).exists():
+        ThreadReference.objects.create(
+            message_id=message_id, ticket=ticket, outbound=False, created_at=ctx.record.received_at
+        )
+
+
+def _follow_up(ctx: IntakeContext) -> bool:
+    try:
+        with transaction.atomic():
+            services.add_reply(
+                actor=ctx.actor,
+                ticket=ctx.target,
+                body=ctx.inbound.body or ctx.inbound.subject,
+                attachments=ctx.inbound.attachments,
+            )
+    except IllegalTransition:
+        # Closed: the customer's words open a new ticket that names the old one.
+        ctx.notes.append(f"{ctx.target.number} is closed: opened a new ticket")
+        return False
+    ctx.ticket = ctx.target
+    ctx.record.outcome = Outcome.MERGED if ctx.merged else Outcome.FOLLOW_UP
+    return True
+
+
+def _new_ticket(ctx: IntakeContext, previous: Ticket | None) -> None:
+    inbound, fields = ctx.inbound, dict(ctx.ticket_fields)
+    description = inbound.body
+    if previous is not None:
+        description = f"{description}\n\n(续 / continues {previous.number})".strip()
+    ticket = services.create_ticket(
+        actor=ctx.actor,
+        customer=ctx.customer,
+        subject=inbound.subject,
+        description=description,
+        device_sn=fields.pop("device_sn", inbound.device_sn),
+        external_refs=fields.pop("external_refs", inbound.external_refs),
+        **fields,
+    )
+    if inbound.attachments:
+        services.attach(actor=ctx.actor, ticket=ticket, files=inbound.attachments)
+    ctx.ticket = ticket
+    ctx.record.outcome = Outcome.CREATED
+
+
+def run(ctx: IntakeContext) -> None:
+    try:
+        if ctx.target is None or not _follow_up(ctx):
+            _new_ticket(ctx, ctx.target)
+    except (AttachmentRejected, InvalidInput) as exc:
+        reason = Reason.ATTACHMENTS if isinstance(exc, AttachmentRejected) else Reason.REJECTED
+        raise Rejected(reason, exc.message_en) from exc
+    ctx.record.ticket = ctx.ticket
+    _remember_thread(ctx, ctx.ticket)

@@ -1,0 +1,67 @@
+"""Step: is this a follow-up of an existing ticket?
+
+Email threads by In-Reply-To / References (our index of Message-IDs) and then by a ticket number
+in the subject; chat and calls continue the customer's open ticket from the same source within the
+policy window. Reply-hijack protection: the ticket must belong to the sender, otherwise the message
+opens a new ticket instead of landing on someone else's.
+"""
+
+from datetime import timedelta
+
+from gongdan.core import clock
+from gongdan.intake.constants import Source
+from gongdan.intake.models import ThreadReference
+from gongdan.intake.pipeline.context import IntakeContext
+from gongdan.tickets.constants import ACTIVE_KINDS, StatusKind
+from gongdan.tickets.models import Ticket
+
+CONVERSATION_SOURCES = {Source.WECOM, Source.DINGTALK, Source.FEISHU, Source.PHONE, Source.WEBHOOK}
+
+
+def _by_thread(ctx: IntakeContext) -> Ticket | None:
+    ids = [i for i in [ctx.inbound.in_reply_to, *reversed(ctx.inbound.references)] if i]
+    if not ids:
+        return None
+    ref = ThreadReference.objects.filter(message_id__in=ids).select_related("ticket").order_by("-id").first()
+    return ref.ticket if ref else None
+
+
+def _by_number(ctx: IntakeContext) -> Ticket | None:
+    number = ctx.inbound.ticket_number
+    return Ticket.objects.filter(number=number).first() if number else None
+
+
+def _by_conversation(ctx: IntakeContext) -> Ticket | None:
+    since = clock.now() - timedelta(hours=ctx.policy.follow_up_hours)
+    return (
+        Ticket.objects.filter(
+            customer=ctx.customer,
+            status__kind__in=ACTIVE_KINDS,
+            updated_at__gte=since,
+            inbound_messages__source=ctx.inbound.source,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def _follow_merge_chain(ticket: Ticket) -> Ticket:
+    seen = set()
+    while ticket.status.kind == StatusKind.MERGED and ticket.merged_into_id and ticket.pk not in seen:
+        seen.add(ticket.pk)
+        ticket = ticket.merged_into
+    return ticket
+
+
+def run(ctx: IntakeContext) -> None:
+    candidate = _by_thread(ctx) or _by_number(ctx)
+    if candidate is None and ctx.inbound.source in CONVERSATION_SOURCES:
+        candidate = _by_conversation(ctx)
+    if candidate is None:
+        return
+    candidate = _follow_merge_chain(candidate)
+    if candidate.customer_id != ctx.customer.pk:
+        ctx.notes.append(f"not a party of {candidate.number}: opened a new ticket instead")
+        ctx.record.step_timings.setdefault("_hijack_refused", candidate.number)
+        return
+    ctx.target = candidate
