@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("feedback/", include("gongdan.feedback.urls")),
+    path("help/", include("gongdan.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
