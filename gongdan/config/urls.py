@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from gongdan.config.api import api
 from gongdan.core.views import healthz
+from gongdan.web import auth
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", auth.home, name="home"),
+    path("login/", auth.login_view, name="login"),
+    path("login/link/", auth.send_login_link, name="login-link-send"),
+    path("login/link/<str:token>/", auth.use_login_link, name="login-link"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("language/", auth.set_language, name="set-language"),
+    path("desk/", include("gongdan.web.urls")),
+    path("portal/", include("gongdan.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,155 @@
+"""Forms of the agent workspace. They parse input; the ticket services decide and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongdan.accounts.constants import STAFF_ROLES
+from gongdan.accounts.models import Team, User
+from gongdan.core.errors import DomainError
+from gongdan.tickets.constants import PriorityCode
+from gongdan.tickets.models import Status
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, and aria-invalid on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)
+
+
+def style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        elif isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    for name in getattr(form, "_errors", None) or {}:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def staff_choices():
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("username")
+
+
+class ComposerForm(StyledForm):
+    KIND_CHOICES = [("reply", _("Public reply")), ("note", _("Internal note"))]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=200,
+        help_text=_("One line on what was done; a note counts as an effective action only with a summary."),
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Mention a colleague with @username."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, can_reply: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_reply:
+            self.fields["kind"].choices = [("note", _("Internal note"))]
+            self.fields["kind"].initial = "note"
+
+
+class StatusForm(StyledForm):
+    status = forms.ModelChoiceField(label=_("New status"), queryset=Status.objects.none(), to_field_name="key")
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when stepping back or closing without the customer's confirmation."),
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, max_length=200)
+
+    def __init__(self, *args, statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = statuses if statuses is not None else Status.objects.all()
+
+
+class AssignForm(StyledForm):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_choices()
+
+
+class BulkForm(StyledForm):
+    ACTIONS = [
+        ("assign_me", _("Assign to me")),
+        ("assign", _("Assign to…")),
+        ("priority", _("Set priority")),
+        ("status", _("Set status")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    tickets = forms.MultipleChoiceField(label=_("Tickets"), choices=[])
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=[("", "—"), *PriorityCode.choices], required=False)
+    status = forms.ModelChoiceField(
+        label=_("Status"), queryset=Status.objects.all(), required=False, to_field_name="key"
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, numbers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(n, n) for n in numbers]
+        self.fields["assignee"].queryset = staff_choices()
+
+    def clean(self):
+        data = super().clean()
+        needs = {"assign": "assignee", "priority": "priority", "status": "status"}.get(data.get("action"))
+        if needs and not data.get(needs):
+            self.add_error(needs, _("This field is required."))
+        return data
+
+
+def apply_domain_error(form: forms.Form, error: DomainError, language: str) -> None:
+    """Show a service's refusal on the form: on the named field when there is one, else on the form."""
+    message = error.message(language)
+    placed = False
+    for field in error.fields:
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, message)
+    mark_invalid(form)

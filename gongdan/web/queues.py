@@ -1,0 +1,126 @@
+"""The saved views of the agent workspace: each queue is a filter over the tickets the user may see.
+
+Counts for every queue come from one aggregate query; a queue page is one query for its rows.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Least
+from django.utils.translation import gettext_lazy as _
+
+from gongdan.accounts.constants import Role
+from gongdan.core import clock
+from gongdan.tickets import access
+from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, PriorityCode, SlaStatus, StatusKind
+from gongdan.tickets.models import Ticket
+
+RECENT = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    ordering: tuple[str, ...] = ("-updated_at",)
+
+
+QUEUES = [
+    Queue("mine", _("Mine")),
+    Queue("team", _("My team")),
+    Queue("unassigned", _("Unassigned"), ("created_at",)),
+    Queue("at_risk", _("SLA at risk"), ("next_due", "created_at")),
+    Queue("p0", _("P0 board"), ("status__order", "created_at")),
+    Queue("pending", _("Pending on customer")),
+    Queue("recent", _("Recently updated")),
+]
+QUEUE_KEYS = {queue.key: queue for queue in QUEUES}
+
+
+def _far_future() -> datetime:
+    # Far enough that a ticket without a deadline sorts after every real one, on SQLite and PostgreSQL.
+    return datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def next_due_expression():
+    """The nearest open deadline: first response (until given), next response, resolution."""
+    far = _far_future()
+    first = Case(When(first_response_at__isnull=True, then=F("first_response_due_at")))
+    return Least(
+        Coalesce(first, far),
+        Coalesce(F("next_response_due_at"), far),
+        Coalesce(F("resolution_due_at"), far),
+    )
+
+
+def queue_filter(key: str, user) -> Q:
+    active = Q(status__kind__in=ACTIVE_KINDS)
+    if key == "mine":
+        return active & Q(assignee=user)
+    if key == "team":
+        if user.role == Role.DEPARTMENT:
+            # Department staff see their department's work and what they are asked to collaborate on.
+            return ~Q(status__kind__in=FINAL_KINDS)
+        return active & Q(team__in=list(user.teams.values_list("id", flat=True)))
+    if key == "unassigned":
+        return active & Q(assignee__isnull=True)
+    if key == "at_risk":
+        return active & Q(sla_status__in=[SlaStatus.AT_RISK, SlaStatus.BREACHED])
+    if key == "p0":
+        return ~Q(status__kind__in=FINAL_KINDS) & Q(priority__code=PriorityCode.P0)
+    if key == "pending":
+        return Q(status__kind=StatusKind.PENDING)
+    if key == "recent":
+        return Q(updated_at__gte=clock.now() - RECENT)
+    raise KeyError(key)
+
+
+def counts(user) -> dict[str, int]:
+    aggregates = {queue.key: Count("pk", filter=queue_filter(queue.key, user)) for queue in QUEUES}
+    return access.visible_tickets(user).aggregate(**aggregates)
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    status: str = ""
+    priority: str = ""
+    team: str = ""
+
+    @classmethod
+    def from_request(cls, data) -> "Filters":
+        return cls(
+            q=(data.get("q") or "").strip()[:100],
+            status=(data.get("status") or "").strip()[:30],
+            priority=(data.get("priority") or "").strip()[:2],
+            team=(data.get("team") or "").strip()[:50],
+        )
+
+    def apply(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.q:
+            queryset = queryset.filter(
+                Q(number__iexact=self.q)
+                | Q(subject__icontains=self.q)
+                | Q(description__icontains=self.q)
+                | Q(device_sn__iexact=self.q)
+                | Q(customer__name__icontains=self.q)
+            )
+        if self.status:
+            queryset = queryset.filter(status__kind=self.status)
+        if self.priority:
+            queryset = queryset.filter(priority__code=self.priority)
+        if self.team:
+            queryset = queryset.filter(team__code=self.team)
+        return queryset
+
+
+def tickets(key: str, user, filters: Filters) -> QuerySet[Ticket]:
+    queue = QUEUE_KEYS[key]
+    queryset = (
+        access.visible_tickets(user)
+        .filter(queue_filter(key, user))
+        .select_related("status", "priority", "customer", "assignee", "team")
+        .annotate(next_due=next_due_expression())
+    )
+    return filters.apply(queryset).order_by(*queue.ordering, "-id")

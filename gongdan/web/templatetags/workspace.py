@@ -1,0 +1,69 @@
+"""Template helpers shared by the workspace, the lead's board and the portal."""
+
+from django import template
+from django.utils.translation import get_language
+
+from gongdan.tickets.constants import EventType
+
+register = template.Library()
+
+SLA_CLASSES = {
+    "on_track": "text-bg-success",
+    "at_risk": "text-bg-warning",
+    "breached": "text-bg-danger",
+    "paused": "text-bg-secondary",
+    "met": "text-bg-light",
+}
+KIND_CLASSES = {
+    "new": "text-bg-info",
+    "open": "text-bg-primary",
+    "pending": "text-bg-warning",
+    "on_hold": "text-bg-secondary",
+    "resolved": "text-bg-success",
+    "closed": "text-bg-dark",
+    "merged": "text-bg-light",
+}
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+@register.filter
+def bi(obj, field: str = "name") -> str:
+    """The Chinese or English half of a bilingual pair (`name_zh`/`name_en`, `label_zh`/`label_en`)."""
+    if obj is None:
+        return ""
+    for base in (field, "label", "name"):
+        zh, en = getattr(obj, f"{base}_zh", None), getattr(obj, f"{base}_en", None)
+        if zh is not None or en is not None:
+            return (zh if _chinese() else en) or zh or en or ""
+    return str(obj)
+
+
+@register.filter
+def sla_class(status: str) -> str:
+    return SLA_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def kind_class(kind: str) -> str:
+    return KIND_CLASSES.get(kind, "text-bg-light")
+
+
+@register.filter
+def priority_class(code: str) -> str:
+    return f"prio prio-{(code or 'P2').lower()}"
+
+
+@register.filter
+def iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+@register.filter
+def event_label(event_type: str) -> str:
+    try:
+        return EventType(event_type).label
+    except ValueError:
+        return event_type

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from gongdan.web import board, views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.queue, {"key": "mine"}, name="home"),
+    path("q/<slug:key>/", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("board/", board.board, name="board"),
+    path("t/<str:number>/", views.ticket_page, name="ticket"),
+    path("t/<str:number>/live/", views.ticket_live, name="ticket-live"),
+    path("t/<str:number>/presence/", views.ticket_presence, name="presence"),
+    path("t/<str:number>/compose/", views.compose, name="compose"),
+    path("t/<str:number>/status/", views.change_status, name="status"),
+    path("t/<str:number>/assign/", views.assign, name="assign"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+]

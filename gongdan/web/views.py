@@ -1,0 +1,316 @@
+"""The agent workspace: queues, the ticket page and its actions. Views are thin: parse, call a
+service, render. Every write goes through `gongdan.tickets.services` with an explicit Actor."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongdan.accounts.constants import DESK_ROLES, Role
+from gongdan.accounts.models import Team
+from gongdan.core.context import Actor, Channel
+from gongdan.core.errors import DomainError
+from gongdan.tickets import access, lifecycle, services
+from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
+from gongdan.tickets.models import Attachment, Status, Ticket
+from gongdan.web import presence, queues
+from gongdan.web.constants import QUEUE_PAGE_SIZE
+from gongdan.web.decorators import staff_required
+from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error
+from gongdan.web.models import WorkspacePolicy
+
+
+def _role(user) -> str:
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+def _is_desk(user) -> bool:
+    return _role(user) in DESK_ROLES
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, Channel.WEB)
+
+
+def _uploads(files) -> list[services.Upload]:
+    return [services.Upload(f.name, f.read(), f.content_type or "") for f in files]
+
+
+# ---- queues -------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest, key: str) -> HttpResponse:
+    if key not in queues.QUEUE_KEYS:
+        raise Http404
+    filters = queues.Filters.from_request(request.GET)
+    page = Paginator(queues.tickets(key, request.user, filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queues.counts(request.user)
+    context = {
+        "queue": queues.QUEUE_KEYS[key],
+        "queues": queues.QUEUES,
+        "queue_items": [(q, counts[q.key]) for q in queues.QUEUES],
+        "page": page,
+        "filters": filters,
+        "statuses": [(kind.value, kind.label) for kind in StatusKind],
+        "priorities": PriorityCode.values,
+        "teams": Team.objects.all(),
+        "bulk": BulkForm(numbers=[t.number for t in page]) if _is_desk(request.user) else None,
+        "refresh_seconds": WorkspacePolicy.current().refresh_seconds,
+        "board": key == "p0",
+    }
+    template = "web/partials/queue_list.html" if request.htmx and not request.htmx.boosted else "web/queue.html"
+    return render(request, template, context)
+
+
+@require_POST
+@staff_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    numbers = request.POST.getlist("tickets")
+    back = request.POST.get("next") or reverse("web:queue", args=["mine"])
+    if not back.startswith("/desk/"):
+        back = reverse("web:queue", args=["mine"])
+    form = BulkForm(request.POST, numbers=numbers)
+    if not _is_desk(request.user) or not form.is_valid():
+        messages.error(request, _("Choose tickets and complete the action."))
+        return redirect(back)
+    done, failed = _run_bulk(request, form.cleaned_data)
+    if done:
+        messages.success(request, _("%(count)d tickets updated.") % {"count": done})
+    for number, error in failed:
+        messages.error(request, f"{number}: {error.message(get_language())}")
+    return redirect(back)
+
+
+def _run_bulk(request: HttpRequest, data: dict) -> tuple[int, list]:
+    """Each ticket goes through the same service as a single action; one refusal does not stop the rest."""
+    actor = _actor(request)
+    done, failed = 0, []
+    for ticket in access.visible_tickets(request.user).filter(number__in=data["tickets"]).select_related("status"):
+        try:
+            action = data["action"]
+            if action == "assign_me":
+                services.assign(actor=actor, ticket=ticket, assignee=request.user, reason=data["reason"])
+            elif action == "assign":
+                services.assign(actor=actor, ticket=ticket, assignee=data["assignee"], reason=data["reason"])
+            elif action == "priority":
+                services.set_priority(actor=actor, ticket=ticket, code=data["priority"], reason=data["reason"])
+            elif action == "status":
+                services.change_status(actor=actor, ticket=ticket, status=data["status"], reason=data["reason"])
+            done += 1
+        except DomainError as error:
+            failed.append((ticket.number, error))
+    return done, failed
+
+
+# ---- the ticket page ----------------------------------------------------------------------------
+
+
+def _load(request: HttpRequest, number: str) -> Ticket:
+    ticket = (
+        access.visible_tickets(request.user)
+        .select_related("status", "priority", "customer", "customer__organization", "assignee", "team", "category")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _status_choices(ticket: Ticket):
+    kinds = set(lifecycle.allowed_targets(ticket.status.kind)) - {StatusKind.MERGED}
+    return Status.objects.filter(Q(kind__in=kinds) | Q(kind=ticket.status.kind)).exclude(pk=ticket.status_id)
+
+
+def _forms(request: HttpRequest, ticket: Ticket, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    can_reply = _is_desk(request.user)
+    forms = {
+        "composer": ComposerForm(can_reply=can_reply),
+        "status_form": StatusForm(statuses=_status_choices(ticket)) if can_reply else None,
+        "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id})
+        if can_reply
+        else None,
+    }
+    forms.update(bound)
+    return forms
+
+
+def _timeline(request: HttpRequest, ticket: Ticket):
+    attachments = Prefetch("attachments", queryset=access.visible_attachments(request.user, ticket))
+    return (
+        access.visible_events(request.user, ticket)
+        .select_related("actor", "actor_customer")
+        .prefetch_related(attachments, "mentions")
+    )
+
+
+def _customer_context(request: HttpRequest, ticket: Ticket) -> dict:
+    customer = ticket.customer
+    others = (
+        access.visible_tickets(request.user)
+        .filter(customer=customer)
+        .exclude(pk=ticket.pk)
+        .select_related("status", "priority")
+        .order_by("-created_at")
+    )
+    return {
+        "customer": customer,
+        "identities": list(customer.identities.all()),
+        "devices": list(customer.devices.all()),
+        "open_tickets": list(others.filter(status__kind__in=ACTIVE_KINDS)[:5]),
+        "recent_tickets": list(others.exclude(status__kind__in=ACTIVE_KINDS)[:5]),
+    }
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket, bound: dict | None = None) -> dict:
+    policy = WorkspacePolicy.current()
+    return {
+        "ticket": ticket,
+        "events": _timeline(request, ticket),
+        "is_desk": _is_desk(request.user),
+        "refresh_seconds": policy.refresh_seconds,
+        **_customer_context(request, ticket),
+        **_forms(request, ticket, bound),
+    }
+
+
+def _render_ticket(request: HttpRequest, ticket: Ticket, bound: dict | None = None, status: int = 200):
+    context = _ticket_context(request, ticket, bound)
+    template = "web/partials/ticket_body.html" if request.htmx else "web/ticket.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@staff_required
+def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _load(request, number)
+    return render(request, "web/ticket.html", _ticket_context(request, ticket))
+
+
+@require_GET
+@staff_required
+def ticket_live(request: HttpRequest, number: str) -> HttpResponse:
+    """Polled by the open ticket page: 204 (nothing to swap) unless the ticket changed."""
+    ticket = _load(request, number)
+    if request.GET.get("v") == str(ticket.updated_at.timestamp()):
+        return HttpResponse(status=204)
+    context = {"ticket": ticket, "events": _timeline(request, ticket), "refresh_seconds": 0}
+    context["refresh_seconds"] = WorkspacePolicy.current().refresh_seconds
+    return render(request, "web/partials/ticket_live.html", context)
+
+
+@require_POST
+@staff_required
+def ticket_presence(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _load(request, number)
+    others = presence.report(ticket=ticket, user=request.user, replying=request.POST.get("replying") == "1")
+    return render(request, "web/partials/presence.html", {"others": others})
+
+
+def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        return _render_ticket(request, _load(request, ticket.number))
+    return redirect("web:ticket", number=ticket.number)
+
+
+@require_POST
+@staff_required
+def compose(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _load(request, number)
+    form = ComposerForm(request.POST, request.FILES, can_reply=_is_desk(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        write = services.add_reply if data["kind"] == "reply" else services.add_note
+        try:
+            write(
+                actor=_actor(request),
+                ticket=ticket,
+                body=data["body"],
+                summary=data["summary"],
+                attachments=_uploads(data["attachments"]),
+            )
+        except DomainError as error:
+            apply_domain_error(form, error, get_language())
+        else:
+            presence.report(ticket=ticket, user=request.user, replying=False)
+            return _done(request, ticket, _("Reply sent.") if data["kind"] == "reply" else _("Note added."))
+    return _render_ticket(request, ticket, {"composer": form}, status=422)
+
+
+@require_POST
+@staff_required
+def change_status(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _load(request, number)
+    if not _is_desk(request.user):
+        raise Http404
+    form = StatusForm(request.POST, statuses=_status_choices(ticket))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_status(
+                actor=_actor(request),
+                ticket=ticket,
+                status=data["status"],
+                reason=data["reason"],
+                summary=data["summary"],
+            )
+        except DomainError as error:
+            apply_domain_error(form, error, get_language())
+        else:
+            return _done(request, ticket, _("Status changed."))
+    return _render_ticket(request, ticket, {"status_form": form}, status=422)
+
+
+@require_POST
+@staff_required
+def assign(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _load(request, number)
+    if not _is_desk(request.user):
+        raise Http404
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assign(
+                actor=_actor(request),
+                ticket=ticket,
+                assignee=data["assignee"],
+                team=data["team"],
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            apply_domain_error(form, error, get_language())
+        else:
+            return _done(request, ticket, _("Assignment saved."))
+    return _render_ticket(request, ticket, {"assign_form": form}, status=422)
+
+
+@require_GET
+@staff_required
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    return serve_attachment(request, attachment_id)
+
+
+def serve_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    try:
+        item: Attachment = access.get_visible_attachment(request.user, attachment_id)
+    except DomainError as error:
+        raise Http404 from error
+    # Only images open in the browser; everything else downloads, so no upload can run as a page.
+    inline = item.content_type.startswith("image/")
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.filename, as_attachment=not inline
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from gongdan.core import clock
+from gongdan.tickets import services
+from gongdan.tickets.models import Ticket
+from tests import factories
+
+
+def _tickets(customer, n, **fields):
+    return [factories.ticket_for(customer, subject=f"打印机卡纸 {i}", **fields) for i in range(n)]
+
+
+def test_each_queue_shows_its_count(agent_client, agent, customer, web_actor):
+    mine = _tickets(customer, 2)
+    for ticket in mine:
+        services.assign(actor=web_actor, ticket=ticket, assignee=agent)
+    _tickets(customer, 3)
+    services.set_priority(actor=web_actor, ticket=mine[0], code="P0")
+    response = agent_client.get("/desk/q/mine/")
+    assert response.status_code == 200
+    counts = {q.key: n for q, n in response.context["queue_items"]}
+    assert counts == {"mine": 2, "team": 0, "unassigned": 3, "at_risk": 0, "p0": 1, "pending": 0, "recent": 5}
+    # Most recently updated first: the priority change touched the first ticket last.
+    assert [t.number for t in response.context["page"]] == [mine[0].number, mine[1].number]
+
+
+def test_sla_at_risk_is_sorted_by_the_nearest_due_time(agent_client, customer):
+    tickets = _tickets(customer, 3)
+    now = clock.now()
+    dues = [now + timedelta(hours=5), now + timedelta(hours=1), now + timedelta(hours=3)]
+    for ticket, due in zip(tickets, dues, strict=True):
+        Ticket.objects.filter(pk=ticket.pk).update(sla_status="at_risk", resolution_due_at=due)
+    Ticket.objects.filter(pk=tickets[0].pk).update(first_response_due_at=now + timedelta(minutes=30))
+    response = agent_client.get("/desk/q/at_risk/")
+    assert [t.number for t in response.context["page"]] == [tickets[0].number, tickets[1].number, tickets[2].number]
+
+
+def test_search_and_filters_narrow_the_queue(agent_client, customer):
+    _tickets(customer, 2)
+    wanted = factories.ticket_for(customer, subject="投影仪无信号", device_sn="SN-PJ-001")
+    response = agent_client.get("/desk/q/unassigned/", {"q": "投影仪"})
+    assert [t.number for t in response.context["page"]] == [wanted.number]
+    response = agent_client.get("/desk/q/unassigned/", {"q": "SN-PJ-001"})
+    assert [t.number for t in response.context["page"]] == [wanted.number]
+    response = agent_client.get("/desk/q/unassigned/", {"priority": "P0"})
+    assert list(response.context["page"]) == []
+
+
+def test_an_htmx_refresh_returns_only_the_list_and_the_counts(agent_client, customer):
+    _tickets(customer, 1)
+    response = agent_client.get("/desk/q/unassigned/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue-list"')
+    assert 'id="queue-counts" hx-swap-oob="true"' in html
+    assert "<html" not in html
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_the_queue_page_takes_the_same_queries_for_5_and_30_rows(
+    agent_client, customer, rows, django_assert_max_num_queries
+):
+    factories.customer_with_login("wang_wu", email="wangwu@example.com")
+    _tickets(customer, rows)
+    agent_client.get("/desk/q/unassigned/")  # warm the session and the singleton policy rows
+    with django_assert_max_num_queries(12):
+        response = agent_client.get("/desk/q/unassigned/")
+    assert len(response.context["page"]) == rows
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_the_lead_board_takes_the_same_queries_for_5_and_30_rows(
+    lead_client, customer, rows, django_assert_max_num_queries
+):
+    _tickets(customer, rows)
+    lead_client.get("/desk/board/")
+    with django_assert_max_num_queries(10):
+        response = lead_client.get("/desk/board/")
+    assert response.context["backlog"]["total"] == rows
+
+
+def test_bulk_assign_calls_the_assign_service_for_each_ticket(agent_client, agent, customer):
+    tickets = _tickets(customer, 3)
+    response = agent_client.post(
+        "/desk/bulk/",
+        {"action": "assign_me", "tickets": [tickets[0].number, tickets[2].number], "next": "/desk/q/unassigned/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/q/unassigned/"
+    assigned = Ticket.objects.filter(assignee=agent).order_by("pk").values_list("number", flat=True)
+    assert list(assigned) == [tickets[0].number, tickets[2].number]
+    assert tickets[0].events.filter(event_type="assigned").count() == 1
+
+
+def test_a_bulk_refusal_is_reported_and_the_other_tickets_still_change(agent_client, customer, web_actor):
+    tickets = _tickets(customer, 2)
+    services.change_status(actor=web_actor, ticket=tickets[0], status="resolved")
+    response = agent_client.post(
+        "/desk/bulk/",
+        {"action": "status", "status": "pending-customer", "tickets": [t.number for t in tickets]},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"{tickets[0].number}: A resolved ticket cannot move to pending" in html
+    statuses = dict(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("number", "status__key"))
+    assert statuses == {tickets[0].number: "resolved", tickets[1].number: "pending-customer"}
+
+
+def test_an_overloaded_agent_is_flagged_on_the_board(lead_client, agent, other_agent, customer, lead_actor):
+    for ticket in _tickets(customer, 5):
+        services.assign(actor=lead_actor, ticket=ticket, assignee=agent)
+    services.assign(actor=lead_actor, ticket=_tickets(customer, 1)[0], assignee=other_agent)
+    response = lead_client.get("/desk/board/")
+    loads = {load.user.username: (load.open, load.overloaded) for load in response.context["loads"]}
+    # Average 3 open tickets per working agent × 1.5 = 4.5: five is overloaded, one is not.
+    assert loads["agent_li"] == (5, True)
+    assert loads["agent_wang"] == (1, False)
+
+
+def test_waiting_longest_lists_the_oldest_untouched_ticket_first(lead_client, customer):
+    with time_machine.travel(clock.now() - timedelta(days=2), tick=False):
+        old = factories.ticket_for(customer, subject="两天前的请求")
+    newer = factories.ticket_for(customer, subject="刚提交的请求")
+    response = lead_client.get("/desk/board/")
+    assert [t.number for t in response.context["waiting"]] == [old.number, newer.number]
+
+
+def test_agents_cannot_open_the_lead_board(agent_client):
+    assert agent_client.get("/desk/board/").status_code == 404
