@@ -98,7 +98,7 @@ def check_channels() -> list[str]:
     for source in Source.values:
         row = channel(source)
         silence = silent_for(row, now)
-        label = Source(source).label
+        label = source  # the code, not a translated label: alerts carry both languages themselves
         if silence is not None:
             minutes = int(silence.total_seconds() // 60)
             subject = f"渠道静默 / Channel silent: {source}"
@@ -110,7 +110,7 @@ def check_channels() -> list[str]:
                 alarmed.append(source)
         elif row.probe_ok is False:
             subject = f"渠道探测失败 / Channel probe failed: {source}"
-            body = f"{label}: {row.probe_error}"
+            body = f"渠道 {label} 探测失败 / probe of {label} failed: {row.probe_error}"
             if _alert(row, subject, body, now):
                 alarmed.append(source)
     return alarmed

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from gongdan.core.context import Actor
 from gongdan.core.errors import AttachmentRejected, IllegalTransition, InvalidInput
 from gongdan.intake.constants import Outcome, Reason
 from gongdan.intake.models import ThreadReference
@@ -19,14 +20,20 @@ def _remember_thread(ctx: IntakeContext, ticket: Ticket) -> None:
 
 
 def _follow_up(ctx: IntakeContext) -> bool:
+    body = ctx.inbound.body or ctx.inbound.subject
     try:
         with transaction.atomic():
-            services.add_reply(
-                actor=ctx.actor,
-                ticket=ctx.target,
-                body=ctx.inbound.body or ctx.inbound.subject,
-                attachments=ctx.inbound.attachments,
-            )
+            if ctx.target.customer_id == ctx.customer.pk:
+                services.add_reply(actor=ctx.actor, ticket=ctx.target, body=body, attachments=ctx.inbound.attachments)
+            else:
+                # A duplicate from someone else (a dedupe hook's merge): an internal note, so neither
+                # customer sees the other's words; the note names who else reported it.
+                services.add_note(
+                    actor=Actor.system(ctx.actor.channel),
+                    ticket=ctx.target,
+                    body=f"{ctx.customer.name} 也报告了 / also reported:\n{body}",
+                    attachments=ctx.inbound.attachments,
+                )
     except IllegalTransition:
         # Closed: the customer's words open a new ticket that names the old one.
         ctx.notes.append(f"{ctx.target.number} is closed: opened a new ticket")

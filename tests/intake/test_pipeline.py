@@ -1,0 +1,153 @@
+"""Pipeline steps: hooks, identity resolution, limits and quarantine, timings, context."""
+
+import pytest
+
+from gongdan.customers.constants import IdentityKind
+from gongdan.customers.models import CustomerIdentity
+from gongdan.intake.constants import DeadLetterState, Outcome, Reason, Source
+from gongdan.intake.message import Inbound, SenderIdentity
+from gongdan.intake.models import DeadLetter, IntakePolicy
+from gongdan.intake.pipeline import hooks
+from gongdan.intake.pipeline.runner import STEPS, ingest
+from gongdan.intake.selectors import ticket_context
+from gongdan.tickets.models import Ticket, TicketEvent
+from gongdan.tickets.services import Upload
+from tests import factories
+
+
+def message(key: str, *, email: str = "wang@example.cn", phone: str = "", body: str = "空压机压力低", **fields):
+    identities = [SenderIdentity(IdentityKind.EMAIL, email)] if email else []
+    if phone:
+        identities.append(SenderIdentity(IdentityKind.PHONE, phone))
+    return Inbound(
+        source=fields.pop("source", Source.API), external_key=key, identities=identities, body=body, **fields
+    )
+
+
+@pytest.fixture
+def clean_hooks():
+    saved = (list(hooks.TRIAGE_HOOKS), list(hooks.ROUTE_HOOKS))
+    yield
+    hooks.TRIAGE_HOOKS[:], hooks.ROUTE_HOOKS[:] = saved
+
+
+def test_every_step_is_timed_and_recorded_with_the_ticket(db):
+    result = ingest(message("k1"))
+
+    assert result.outcome == Outcome.CREATED
+    assert list(result.record.step_timings) == [name for name, _ in STEPS]
+    assert all(isinstance(ms, float) and ms >= 0 for ms in result.record.step_timings.values())
+    assert result.ticket.inbound_messages.get() == result.record
+    assert (result.ticket.subject, result.ticket.description, result.ticket.language) == (
+        "空压机压力低",
+        "空压机压力低",
+        "zh-hans",
+    )
+
+
+def test_triage_and_route_hooks_are_called_in_order(db, clean_hooks):
+    seen = []
+
+    @hooks.register_triage
+    def urgent_if_stopped(ctx):
+        seen.append(("triage", ctx.ticket))
+        if "停线" in ctx.inbound.body:
+            ctx.ticket_fields["priority_code"] = "P0"
+
+    @hooks.register_route
+    def record_route(ctx):
+        seen.append(("route", ctx.ticket.number))
+
+    result = ingest(message("k2", body="二号线停线了"))
+
+    assert result.ticket.priority.code == "P0"
+    assert seen == [("triage", None), ("route", result.ticket.number)]
+
+
+def test_a_dedupe_hook_merges_a_duplicate_into_the_existing_ticket(db, clean_hooks):
+    first = ingest(message("k3", body="二号线停线了")).ticket
+
+    @hooks.register_triage
+    def same_line_same_day(ctx):
+        ctx.target, ctx.merged = first, True
+
+    result = ingest(message("k4", email="zhao@example.cn", body="二号线又停了"))
+
+    assert result.outcome == Outcome.MERGED
+    assert Ticket.objects.count() == 1
+    note = TicketEvent.objects.get(ticket=first, event_type="note")
+    assert note.body == "zhao@example.cn 也报告了 / also reported:\n二号线又停了"
+    assert note.is_public is False
+
+
+def test_a_hook_that_refuses_sends_the_message_to_dead_letters(db, clean_hooks):
+    from gongdan.intake.pipeline.context import Rejected
+
+    @hooks.register_triage
+    def refuse(ctx):
+        raise Rejected(Reason.REJECTED, "spam score 0.99")
+
+    result = ingest(message("k5", raw=b"raw-bytes"))
+
+    assert result.dead_letter.detail == "spam score 0.99"
+    assert bytes(result.dead_letter.raw) == b"raw-bytes"
+    assert Ticket.objects.count() == 0
+
+
+def test_identity_resolution_links_a_new_identity_to_the_known_customer(customer):
+    result = ingest(message("k6", email="zhangsan@example.com", phone="+86 138 0000 1111"))
+
+    assert result.ticket.customer == customer
+    assert sorted(CustomerIdentity.objects.filter(customer=customer).values_list("kind", "value")) == [
+        ("email", "zhangsan@example.com"),
+        ("phone", "+8613800001111"),
+    ]
+    # The next call from that phone number is the same customer.
+    assert ingest(message("k7", email="", phone="+86-138-0000-1111", source=Source.PHONE)).record.customer == customer
+
+
+def test_a_message_with_no_usable_sender_is_a_dead_letter(db):
+    result = ingest(message("k8", email="not-an-address"))
+
+    assert (result.dead_letter.reason, result.outcome) == (Reason.NO_SENDER, Outcome.DEAD_LETTER)
+
+
+def test_limits_refuse_into_dead_letters(db):
+    policy = IntakePolicy.current()
+    policy.max_attachments, policy.max_attachment_bytes = 1, 10
+    policy.save()
+
+    too_many = ingest(message("k9", attachments=[Upload("a.txt", b"1"), Upload("b.txt", b"2")]))
+    too_big = ingest(message("k10", attachments=[Upload("a.txt", b"x" * 11)]))
+
+    assert too_many.dead_letter.detail == "2 attachments; the limit is 1"
+    assert too_big.dead_letter.detail == "attachment a.txt is 11 bytes; the limit is 10"
+    assert Ticket.objects.count() == 0
+
+
+def test_a_flooding_sender_is_quarantined_not_lost(db):
+    policy = IntakePolicy.current()
+    policy.rate_per_sender = 2
+    policy.save()
+
+    results = [ingest(message(f"flood-{i}", body=f"第{i}条")) for i in range(4)]
+
+    assert [r.outcome for r in results] == ["created", "created", "dead_letter", "dead_letter"]
+    letters = DeadLetter.objects.order_by("id")
+    assert [(x.reason, x.state) for x in letters] == [(Reason.RATE_LIMITED, DeadLetterState.QUARANTINED)] * 2
+
+
+def test_context_shows_history_devices_and_previous_conversation(customer, agent):
+    from gongdan.customers.models import Device
+
+    Device.objects.create(customer=customer, serial_number="SN-9", model="GD-300")
+    older = factories.ticket_for(customer, subject="旧问题")
+    ingest(message("k11", email="zhangsan@example.com", body="上次的对话"))
+    new = ingest(message("k12", email="zhangsan@example.com", body="新的问题", source=Source.EMAIL)).ticket
+
+    context = ticket_context(new)
+
+    assert context["customer"]["name"] == customer.name
+    assert [t["number"] for t in context["open_tickets"]][-1] == older.number
+    assert context["devices"] == [{"serial_number": "SN-9", "model": "GD-300", "location": ""}]
+    assert [m["body"] for m in context["previous_conversation"]] == ["上次的对话"]
