@@ -38,20 +38,21 @@ def first_mail(imap_account, customer, smtp_server):
 def test_the_acknowledgement_is_threaded_in_the_customers_language(first_mail, customer):
     ticket = Ticket.objects.get()
     assert ticket.customer == customer
-    assert str(first_mail["Subject"]).strip() == "[GD-000001] 我们已收到您的请求：打印机卡纸"
+    assert str(first_mail["Subject"]).strip() == f"[{ticket.number}] 我们已收到您的请求：打印机卡纸"
     assert first_mail["In-Reply-To"] == "<c1@example.com>"
     assert first_mail["References"] == "<c1@example.com>"
-    assert first_mail["Message-ID"].startswith("<gd-gd-000001-")
+    assert first_mail["Message-ID"].startswith(f"<gd-{ticket.number.lower()}-")
     assert first_mail["Auto-Submitted"] == "auto-replied"
 
 
 def test_a_reply_threads_onto_the_ticket_and_the_desk_answer_threads_back(first_mail, imap_account, agent, smtp_server):
     ack_id = first_mail["Message-ID"]
+    number = Ticket.objects.get().number
     append(
         imap_account,
         mail(
             sender="zhangsan@example.com",
-            subject="回复: [GD-000001] 我们已收到您的请求：打印机卡纸",
+            subject=f"回复: [{number}] 我们已收到您的请求：打印机卡纸",
             body=REPLY,
             message_id="<c2@example.com>",
             headers={"In-Reply-To": ack_id, "References": f"<c1@example.com> {ack_id}"},
@@ -71,15 +72,16 @@ def test_a_reply_threads_onto_the_ticket_and_the_desk_answer_threads_back(first_
     answer = smtp_server.messages[-1][1]
     assert answer["In-Reply-To"] == "<c2@example.com>"
     assert answer["References"].split() == ["<c1@example.com>", ack_id, "<c2@example.com>"]
-    assert str(answer["Subject"]).strip().startswith("[GD-000001]")
+    assert str(answer["Subject"]).strip().startswith(f"[{number}]")
 
 
 def test_a_stranger_replying_to_the_thread_opens_their_own_ticket(first_mail, imap_account, other_customer):
+    original = Ticket.objects.get()
     append(
         imap_account,
         mail(
             sender="lisi@example.com",
-            subject="Re: [GD-000001] 我们已收到您的请求：打印机卡纸",
+            subject=f"Re: [{original.number}] 我们已收到您的请求：打印机卡纸",
             body="请把这个工单关掉。",
             message_id="<h1@example.com>",
             headers={"In-Reply-To": first_mail["Message-ID"]},
@@ -87,12 +89,11 @@ def test_a_stranger_replying_to_the_thread_opens_their_own_ticket(first_mail, im
     )
     imap.poll(imap_account)
 
-    original = Ticket.objects.get(number="GD-000001")
     assert not TicketEvent.objects.filter(ticket=original, event_type="reply").exists()
     stranger = Ticket.objects.get(customer=other_customer)
     assert stranger.description == "请把这个工单关掉。"
     record = InboundMessage.objects.get(message_id="<h1@example.com>")
-    assert record.step_timings["_hijack_refused"] == "GD-000001"
+    assert record.step_timings["_hijack_refused"] == original.number
 
 
 def test_auto_replies_bounces_and_our_own_mail_become_dead_letters(imap_account, customer):
@@ -149,5 +150,6 @@ def test_an_english_customer_gets_the_acknowledgement_in_english(imap_account, d
     outbox.deliver_due()
 
     assert (
-        str(smtp_server.messages[-1][1]["Subject"]).strip() == "[GD-000001] We received your request: Scanner offline"
+        str(smtp_server.messages[-1][1]["Subject"]).strip()
+        == f"[{Ticket.objects.get().number}] We received your request: Scanner offline"
     )
