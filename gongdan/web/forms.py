@@ -99,6 +99,8 @@ class StatusForm(StyledForm):
     summary = forms.CharField(label=_("Summary"), required=False, max_length=200)
 
     def __init__(self, *args, statuses=None, **kwargs):
+        # Prefixed: the status, assignment and composer forms share one page, so ids must not clash.
+        kwargs.setdefault("prefix", "st")
         super().__init__(*args, **kwargs)
         self.fields["status"].queryset = statuses if statuses is not None else Status.objects.all()
 
@@ -109,6 +111,7 @@ class AssignForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "as")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_choices()
 

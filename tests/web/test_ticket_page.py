@@ -50,7 +50,7 @@ def test_an_empty_reply_shows_the_field_error_and_writes_nothing(agent_client, t
 def test_a_step_back_without_a_reason_is_refused_with_its_message(agent_client, ticket, agent_actor):
     services.change_status(actor=agent_actor, ticket=ticket, status="resolved")
     response = agent_client.post(
-        f"/desk/t/{ticket.number}/status/", {"status": "open", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
+        f"/desk/t/{ticket.number}/status/", {"st-status": "open", "st-reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 422
     assert "needs a reason" in response.content.decode()
@@ -59,7 +59,9 @@ def test_a_step_back_without_a_reason_is_refused_with_its_message(agent_client, 
 
 
 def test_assigning_from_the_ticket_page_uses_the_assign_service(lead_client, ticket, other_agent, lead):
-    response = lead_client.post(f"/desk/t/{ticket.number}/assign/", {"assignee": other_agent.pk, "reason": "换人"})
+    response = lead_client.post(
+        f"/desk/t/{ticket.number}/assign/", {"as-assignee": other_agent.pk, "as-reason": "换人"}
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.assignee == other_agent

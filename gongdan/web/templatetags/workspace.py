@@ -67,3 +67,12 @@ def event_label(event_type: str) -> str:
         return EventType(event_type).label
     except ValueError:
         return event_type
+
+
+@register.filter
+def own_summary(event) -> str:
+    """The summary unless it is only the automatic headline of the body (no need to say it twice)."""
+    summary, body = (event.summary or "").strip(), (event.body or "").strip()
+    if not summary or (body and body.startswith(summary.rstrip("…").rstrip())):
+        return ""
+    return summary
