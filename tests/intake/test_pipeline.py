@@ -151,3 +151,26 @@ def test_context_shows_history_devices_and_previous_conversation(customer, agent
     assert [t["number"] for t in context["open_tickets"]][-1] == older.number
     assert context["devices"] == [{"serial_number": "SN-9", "model": "GD-300", "location": ""}]
     assert [m["body"] for m in context["previous_conversation"]] == ["上次的对话"]
+
+
+def test_a_redelivered_dead_letter_stays_one_dead_letter_until_an_admin_replays_it(admin_user):
+    from gongdan.core.context import Actor, Channel
+    from gongdan.intake import deadletters
+
+    policy = IntakePolicy.current()
+    policy.max_attachments = 0
+    policy.save()
+    refused = ingest(message("k13", attachments=[Upload("a.txt", b"1")], raw=b'{"id": "k13"}'))
+    redelivered = ingest(message("k13", attachments=[Upload("a.txt", b"1")]))
+    policy.max_attachments = 5
+    policy.save()
+    admin = Actor(user=admin_user, channel=Channel.ADMIN)
+
+    # Raw b'{"id": "k13"}' has no sender: the replay fails again and says why.
+    replay = deadletters.replay(actor=admin, letter=refused.dead_letter)
+
+    assert (redelivered.duplicate, redelivered.outcome) == (True, "dead_letter")
+    assert DeadLetter.objects.count() == 1
+    assert replay.dead_letter.detail == "The message carries no usable sender identity."
+    assert replay.dead_letter.attempts == 1
+    assert Ticket.objects.count() == 0

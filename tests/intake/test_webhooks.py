@@ -6,7 +6,9 @@ import time
 import pytest
 import requests
 
+from gongdan.core.context import Actor, Channel
 from gongdan.customers.models import CustomerIdentity
+from gongdan.intake import deadletters
 from gongdan.intake.constants import Reason, Source
 from gongdan.intake.models import DeadLetter, WebhookSecret
 from gongdan.tickets.models import Ticket, TicketEvent
@@ -133,7 +135,7 @@ def test_dingtalk_valid_replayed_redelivered_forged_and_stale(hook, db):
     assert Ticket.objects.get().subject == "仓库 PDA 无法登录"
 
 
-def test_generic_webhook_with_hmac(hook, db):
+def test_generic_webhook_with_hmac(hook, admin_user):
     WebhookSecret.objects.create(source=Source.WEBHOOK, name="erp", token="hmac-secret")
     payload = {
         "id": "erp-55",
@@ -150,6 +152,13 @@ def test_generic_webhook_with_hmac(hook, db):
     assert [r.status_code for r in (first, replay, redelivery, forged)] == [200, 409, 200, 401]
     ticket = Ticket.objects.get()
     assert (ticket.subject, ticket.description, ticket.channel) == ("订单同步失败", "PO-778 同步失败", "api")
+    # The forged delivery was kept; an admin who trusts it (say, the secret was rotated) replays it.
+    letter = DeadLetter.objects.get()
+    result = deadletters.replay(actor=Actor(user=admin_user, channel=Channel.ADMIN), letter=letter)
+    assert (result.outcome, result.ticket.subject) == ("created", "订单同步失败")
+    assert Ticket.objects.count() == 2
+    letter.refresh_from_db()
+    assert letter.state == "replayed"
 
 
 def test_phone_call_record_becomes_a_ticket_and_the_next_call_a_follow_up(hook, db):

@@ -15,7 +15,8 @@ from gongdan.intake.pipeline.context import IntakeContext
 from gongdan.tickets.constants import ACTIVE_KINDS, StatusKind
 from gongdan.tickets.models import Ticket
 
-CONVERSATION_SOURCES = {Source.WECOM, Source.DINGTALK, Source.FEISHU, Source.PHONE, Source.WEBHOOK}
+# Chat and calls are conversations; a generic webhook names `ticket_number` when it means one.
+CONVERSATION_SOURCES = {Source.WECOM, Source.DINGTALK, Source.FEISHU, Source.PHONE}
 
 
 def _by_thread(ctx: IntakeContext) -> Ticket | None:

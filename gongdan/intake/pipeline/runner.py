@@ -75,7 +75,9 @@ def _record_fields(inbound: Inbound) -> dict:
 
 def ingest(inbound: Inbound, *, meta: dict | None = None, replay_of: DeadLetter | None = None) -> IntakeResult:
     existing = _existing(inbound)
-    if existing is not None and replay_of is None:
+    # A replay re-runs only a message that is still a dead letter: if a redelivery made it a ticket
+    # in the meantime, the replay is a duplicate too.
+    if existing is not None and (replay_of is None or existing.outcome != Outcome.DEAD_LETTER):
         return IntakeResult(existing, duplicate=True)
     try:
         with transaction.atomic():
