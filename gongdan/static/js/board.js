@@ -10,8 +10,8 @@
     const chart = window.echarts.init(holder, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 8, top: 28, bottom: 8, containLabel: true },
-      legend: { data: [zh ? "未结" : "Open", "P0/P1"] },
+      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+      legend: { top: 0, data: [zh ? "未结" : "Open", "P0/P1"] },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, rotate: data.names.length > 6 ? 30 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
