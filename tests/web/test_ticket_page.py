@@ -81,3 +81,21 @@ def test_department_staff_see_only_their_departments_tickets(client, purchasing,
     client.force_login(purchasing)
     assert client.get(f"/desk/t/{ticket.number}/").status_code == 404
     assert Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).exists()
+
+
+def test_department_staff_write_internal_notes_but_no_public_replies(client, purchasing, purchasing_team, customer):
+    from tests import factories
+
+    ticket = factories.ticket_for(customer, subject="采购单号查询", team=purchasing_team)
+    client.force_login(purchasing)
+    page = client.get(f"/desk/t/{ticket.number}/").content.decode()
+    assert 'value="reply"' not in page
+    assert 'id="status-form"' not in page
+    client.post(f"/desk/t/{ticket.number}/compose/", {"kind": "note", "body": "PO-778 已下单，预计周五到货"})
+    refused = client.post(f"/desk/t/{ticket.number}/compose/", {"kind": "reply", "body": "您好"})
+    assert refused.status_code == 422
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("event_type", flat=True))
+    assert kinds == ["created", "note"]
+    assert client.post(f"/desk/t/{ticket.number}/status/", {"st-status": "open"}).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.status.key == "new"
