@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class OutboxKind(models.TextChoices):
     EMAIL = "email", _("Email")
     WEBHOOK = "webhook", _("Webhook")
+    APPRISE = "apprise", _("IM / chat push (apprise)")
+    SMS = "sms", _("SMS")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a staff member wants to be reached (R7.6); IM and webhooks go through apprise URLs."""
+
+    EMAIL = "email", _("Email")
+    APPRISE = "apprise", _("WeCom / DingTalk / Feishu / Slack / JSON webhook (apprise URL)")
+    SMS = "sms", _("SMS")
 
 
 class OutboxState(models.TextChoices):

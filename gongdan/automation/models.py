@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongdan.automation.constants import OutboxKind, OutboxState
+from django.conf import settings
+
+from gongdan.automation.constants import NotificationChannel, OutboxKind, OutboxState
 
 
 class OutboxMessage(models.Model):
@@ -49,3 +51,44 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {'ok' if self.ok else 'error'} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class NotificationPreference(models.Model):
+    """One way to reach a staff member, with optional quiet hours in their own time zone.
+
+    A person without any active preference is reached by email at their account address.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
+    target = models.CharField(
+        _("address"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Email: empty means the account's address. apprise: a URL such as wecombot://KEY, "
+            "dingtalk://TOKEN/SECRET, feishu://TOKEN, slack://…, json://host/path. SMS: a phone number."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    urgent_only = models.BooleanField(_("urgent notices only"), default=False)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    urgent_ignores_quiet_hours = models.BooleanField(_("urgent notices ignore quiet hours"), default=True)
+
+    class Meta:
+        ordering = ["user", "channel", "pk"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_channel_display()}"
+
+    @property
+    def has_quiet_hours(self) -> bool:
+        return self.quiet_start is not None and self.quiet_end is not None and self.quiet_start != self.quiet_end

@@ -1,21 +1,24 @@
 """The transactional outbox (rule 4): write now, deliver after commit with retries and a log."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from gongdan.automation import sms
 from gongdan.automation.constants import (
     BACKOFF_SECONDS,
     CLAIM_TIMEOUT_SECONDS,
     MAX_ATTEMPTS,
     RETRYABLE_STATES,
+    NotificationChannel,
     OutboxKind,
     OutboxState,
 )
-from gongdan.automation.models import DeliveryAttempt, OutboxMessage
+from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
 from gongdan.core import clock
 
 log = logging.getLogger(__name__)
@@ -58,24 +61,123 @@ def _add_headers(message: OutboxMessage) -> None:
         message.save(update_fields=["payload"])
 
 
+def _enqueue(
+    *, kind: str, recipient: str, subject: str, body: str, ticket, dedupe_key: str | None, at, payload=None
+) -> OutboxMessage:
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                kind=kind,
+                recipient=recipient[:300],
+                subject=subject[:300],
+                body=body,
+                payload=payload or {},
+                ticket=ticket,
+                dedupe_key=dedupe_key,
+                next_attempt_at=at or now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    transaction.on_commit(_kick_worker)
+    return message
+
+
+def quiet_until(preference: NotificationPreference, now: datetime, *, urgent: bool) -> datetime | None:
+    """The end of the person's quiet hours if `now` falls inside them (their own time zone), else None."""
+    if not preference.has_quiet_hours or (urgent and preference.urgent_ignores_quiet_hours):
+        return None
+    try:
+        tz = ZoneInfo(preference.user.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("Asia/Shanghai")
+    local = now.astimezone(tz)
+    start, end = preference.quiet_start, preference.quiet_end
+    moment = local.time()
+    if start < end:
+        inside, end_day = start <= moment < end, local.date()
+    else:  # overnight quiet hours, e.g. 22:00–08:00
+        inside = moment >= start or moment < end
+        end_day = local.date() + timedelta(days=1) if moment >= start else local.date()
+    if not inside:
+        return None
+    return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
+
+
+def _masked(url: str) -> str:
+    """What the delivery log shows of an apprise URL: scheme and host, never the tokens."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…"
+
+
+def _preferences(user, urgent: bool) -> list[NotificationPreference]:
+    prefs = [p for p in user.notification_preferences.all() if p.is_active]
+    return [p for p in prefs if urgent or not p.urgent_only]
+
+
 def notify(
     *, recipients, subject: str, body: str, ticket=None, urgent: bool = False, dedupe_key: str | None = None
 ) -> list[OutboxMessage]:
-    """Tell staff members something (escalations, alerts): one outbox message per reachable person.
+    """Tell staff members something (escalations, alerts) on the channels each of them chose.
 
-    Today this is email; per-user channels, preferences and quiet hours extend it here, so callers
-    never need to know how a person is reached.
+    One outbox message per person and channel. People without preferences get email. Quiet hours
+    delay the message to their end unless it is urgent (R7.6). Call inside the causing transaction.
     """
-    messages = []
+    messages, seen = [], set()
+    prefix = "[紧急 URGENT] " if urgent else ""
+    now = clock.now()
     for user in recipients:
-        if not user.email or not user.is_active:
+        if user is None or user.pk in seen or not user.is_active:
             continue
-        key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
-        prefix = "[紧急 URGENT] " if urgent else ""
-        messages.append(
-            enqueue_email(recipient=user.email, subject=prefix + subject, body=body, ticket=ticket, dedupe_key=key)
-        )
+        seen.add(user.pk)
+        prefs = _preferences(user, urgent)
+        if not prefs and user.email:
+            key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
+            messages.append(
+                enqueue_email(recipient=user.email, subject=prefix + subject, body=body, ticket=ticket, dedupe_key=key)
+            )
+        for pref in prefs:
+            message = _via_preference(pref, user, prefix + subject, body, ticket, dedupe_key, now, urgent)
+            if message is not None:
+                messages.append(message)
     return messages
+
+
+def _via_preference(pref, user, subject, body, ticket, dedupe_key, now, urgent) -> OutboxMessage | None:
+    key = f"{dedupe_key}:{user.pk}:{pref.pk}" if dedupe_key else None
+    at = quiet_until(pref, now, urgent=urgent)
+    if pref.channel == NotificationChannel.EMAIL:
+        address = pref.target or user.email
+        if not address:
+            return None
+        return _enqueue(
+            kind=OutboxKind.EMAIL, recipient=address, subject=subject, body=body, ticket=ticket, dedupe_key=key, at=at
+        )
+    if pref.channel == NotificationChannel.APPRISE and pref.target:
+        return _enqueue(
+            kind=OutboxKind.APPRISE,
+            recipient=f"{user.username} · {_masked(pref.target)}",
+            subject=subject,
+            body=body,
+            ticket=ticket,
+            dedupe_key=key,
+            at=at,
+            payload={"url": pref.target},
+        )
+    phone = pref.target or user.phone
+    if pref.channel == NotificationChannel.SMS and phone:
+        return _enqueue(
+            kind=OutboxKind.SMS,
+            recipient=phone,
+            subject=subject,
+            body=subject,  # a text message carries the headline only
+            ticket=ticket,
+            dedupe_key=key,
+            at=at,
+        )
+    return None
 
 
 def _kick_worker() -> None:
@@ -100,6 +202,16 @@ def _send(message: OutboxMessage) -> None:
         EmailMessage(subject=message.subject, body=message.body, to=[message.recipient], headers=headers).send()
         return
     raise ValueError(f"no sender for outbox kind {message.kind}")
+
+
+def _send_apprise(url: str, title: str, body: str) -> None:
+    import apprise
+
+    pusher = apprise.Apprise()
+    if not url or not pusher.add(url):
+        raise ValueError("not a valid apprise URL")
+    if not pusher.notify(title=title, body=body):
+        raise RuntimeError("apprise reported a failed delivery")
 
 
 def _finish(message: OutboxMessage, error: str | None) -> None:

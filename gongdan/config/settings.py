@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongdan.intake",
     "gongdan.web",
     "gongdan.portal",
+    "gongdan.sla",
 ]
 
 MIDDLEWARE = [
@@ -137,12 +138,24 @@ HUEY = {
     "huey_class": "huey.SqliteHuey" if not env_str("GONGDAN_REDIS_URL", "") else "huey.RedisHuey",
     "name": "gongdan",
     "immediate": env_bool("GONGDAN_HUEY_IMMEDIATE", False),
-    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    # Poll at least every 2 s when idle (huey backs off up to max_delay), so a P0 push leaves
+    # within seconds of its commit (R7.6: within 15 s).
+    "consumer": {
+        "workers": 2,
+        "worker_type": "thread",
+        "periodic": True,
+        "initial_delay": 0.1,
+        "backoff": 1.15,
+        "max_delay": 2.0,
+    },
 }
 if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 else:
     HUEY["url"] = env_str("GONGDAN_REDIS_URL", "")
+
+# SMS gateway adapter (a class with send(phone, text)); see gongdan/automation/sms.py.
+GONGDAN_SMS_BACKEND = env_str("GONGDAN_SMS_BACKEND", "gongdan.automation.sms.ConsoleSmsSender")
 
 LOGGING = {
     "version": 1,

@@ -109,6 +109,12 @@ class EventType(models.TextChoices):
     CUSTOMER_REJECTED = "customer_rejected", _("Customer says it is not solved")
     AUTO_CLOSED = "auto_closed", _("Closed automatically")
     MERGED = "merged", _("Merged")
+    P0_ALERT = "p0_alert", _("P0 alert sent")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    ESCALATED = "escalated", _("Escalated")
+    STAGNANT = "stagnant", _("Stagnant")
+    P0_BREAKER = "p0_breaker", _("P0 sent to the duty manager")
 
 
 # Event types that may count as effective actions (R3.3); which ones do is configured in DeskPolicy.

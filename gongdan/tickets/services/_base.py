@@ -10,6 +10,7 @@ from gongdan.automation import services as outbox
 from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
+from gongdan.sla import services as sla
 from gongdan.tickets import constants as c
 from gongdan.tickets.models import (
     DeskPolicy,
@@ -48,7 +49,12 @@ def record_event(
     is_public: bool = False,
     is_effective: bool = False,
     first_response: bool = False,
+    refresh_sla: bool = True,
 ) -> TicketEvent:
+    """Append one event to the timeline; then the SLA engine recomputes the ticket's clocks.
+
+    `refresh_sla=False` is for the engine's own events (warnings, breaches, escalations).
+    """
     at = clock.now()
     event = TicketEvent.objects.create(
         ticket=ticket,
@@ -74,6 +80,8 @@ def record_event(
     Ticket.objects.filter(pk=ticket.pk).update(**fields)
     for name, value in fields.items():
         setattr(ticket, name, value)
+    if refresh_sla:
+        sla.refresh(ticket, event=event)
     return event
 
 
