@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import Q
+
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import Customer
 from gongdan.sla import constants as c
@@ -53,7 +55,7 @@ def stagnation_thresholds(ticket: Ticket, settings: SlaSettings) -> Stagnation:
     path = ticket.category.path() if ticket.category_id else []
     rules = {
         (rule.category_id, rule.priority_id): rule
-        for rule in StagnationRule.objects.filter(priority__in=[ticket.priority_id, None])
+        for rule in StagnationRule.objects.filter(Q(priority=ticket.priority_id) | Q(priority__isnull=True))
     }
     for category in [*reversed(path), None]:
         for priority in (ticket.priority_id, None):

@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from gongdan.accounts.models import ApiToken, Shift, Skill, UserSkill
 from gongdan.automation import services as outbox
+from gongdan.automation.models import NotificationPreference
 from gongdan.core import clock
 from gongdan.core.models import IdempotencyRecord
 from gongdan.customers.models import Device
+from gongdan.sla.models import StagnationRule
 from gongdan.tickets import services
 from gongdan.tickets.constants import CustomFieldType, ExternalSystem, LinkKind
 from gongdan.tickets.models import CustomFieldDefinition, Tag, Ticket, TicketEvent
@@ -44,7 +46,9 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     field.categories.add(child)
     Tag.objects.create(name="VIP")
     Group.objects.create(name="质检")
-    other = factories.ticket_for(customer, subject="打印机卡纸")
+    other = factories.ticket_for(customer, subject="打印机卡纸", priority_code="P0")  # fires a P0 alert signal
+    StagnationRule.objects.create(category=child, yellow_hours=24, red_hours=48)
+    NotificationPreference.objects.create(user=agent, channel="apprise", target="json://127.0.0.1:9/hook")
     services.attach(
         actor=agent_actor, ticket=ticket, files=[services.Upload("log.txt", b"boot failed\n", "text/plain")]
     )
