@@ -201,6 +201,12 @@ def _send(message: OutboxMessage) -> None:
         headers = (message.payload or {}).get("headers") or None
         EmailMessage(subject=message.subject, body=message.body, to=[message.recipient], headers=headers).send()
         return
+    if message.kind == OutboxKind.APPRISE:
+        _send_apprise(message.payload.get("url", ""), message.subject, message.body)
+        return
+    if message.kind == OutboxKind.SMS:
+        sms.get_sender().send(message.recipient, message.body)
+        return
     raise ValueError(f"no sender for outbox kind {message.kind}")
 
 
