@@ -213,9 +213,14 @@ TICKET_FIELDSETS = [
         _("Service level"),
         {
             "fields": [
+                "sla_badge",
                 "sla_status",
+                "stagnation_level",
                 "created_at",
+                "first_response_due_at",
                 "first_response_at",
+                "next_response_due_at",
+                "resolution_due_at",
                 "last_effective_action_at",
                 "resolved_at",
                 "closed_at",
@@ -233,14 +238,26 @@ TICKET_FIELDSETS = [
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A view page only: tickets change through tickets.services, which write the timeline."""
 
-    list_display = ["number", "subject", "status", "priority", "customer", "assignee", "team", "created_at"]
+    list_display = ["number", "subject", "status", "priority", "sla_badge", "customer", "assignee", "team", "created_at"]
     list_display_links = ["number", "subject"]
-    list_filter = ["status", "priority", "team", "channel", "sla_status"]
+    list_filter = ["status", "priority", "team", "channel", "sla_status", "stagnation_level"]
     search_fields = ["number", "subject", "customer__name", "device_sn"]
     list_select_related = ["status", "priority", "customer", "assignee", "team"]
     date_hierarchy = "created_at"
     fieldsets = TICKET_FIELDSETS
     inlines = [TicketEventInline, AttachmentInline, ExternalReferenceInline]
+
+    class Media:
+        js = ["sla/countdown.js"]
+        css = {"all": ["sla/admin.css"]}
+
+    @admin.display(description=_("SLA"), ordering="sla_next_check_at")
+    def sla_badge(self, obj: Ticket) -> str:
+        from django.template.loader import render_to_string
+
+        from gongdan.sla.templatetags.sla_tags import badge_context
+
+        return render_to_string("sla/_badge.html", badge_context(obj))
 
     def get_queryset(self, request):
         # Staff without full desk access see in the admin only what access.py lets them see anywhere.

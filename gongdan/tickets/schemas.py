@@ -139,6 +139,10 @@ class StaffTicketOut(TicketBase):
     knowledge_ref: str
     sentiment: str
     sla_status: str
+    first_response_due_at: datetime | None = Field(description="Stored SLA deadline (business time applied).")
+    next_response_due_at: datetime | None = Field(description="Set while a customer message awaits an answer.")
+    resolution_due_at: datetime | None
+    stagnation_level: str = Field(description='"", "yellow" or "red" (no effective action for too long).')
     closure_kind: str
     reopen_count: int
     language: str
@@ -398,6 +402,10 @@ def staff_ticket(ticket: Ticket) -> StaffTicketOut:
         knowledge_ref=ticket.knowledge_ref,
         sentiment=ticket.sentiment,
         sla_status=ticket.sla_status,
+        first_response_due_at=ticket.first_response_due_at,
+        next_response_due_at=ticket.next_response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        stagnation_level=ticket.stagnation_level,
         closure_kind=ticket.closure_kind,
         reopen_count=ticket.reopen_count,
         language=ticket.language,

@@ -118,6 +118,9 @@ def test_the_staff_view_carries_the_twelve_core_fields(as_agent, ticket):
     assert core <= set(body)
     assert body["view"] == "staff"
     assert body["sla_status"] == "on_track"
+    ticket.refresh_from_db()
+    assert body["first_response_due_at"] == ticket.first_response_due_at.isoformat().replace("+00:00", "Z")
+    assert body["stagnation_level"] == ""
 
 
 def test_patch_routes_each_change_to_its_service_and_records_the_reason(

@@ -1,0 +1,49 @@
+"""`{% sla_badge ticket %}`: the SLA stage colour and a live countdown, for queues and ticket pages."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from gongdan.core import clock
+from gongdan.sla import selectors
+from gongdan.tickets.constants import SlaStatus
+
+register = template.Library()
+
+STYLES = {
+    SlaStatus.ON_TRACK: "success",
+    SlaStatus.AT_RISK: "warning",
+    SlaStatus.BREACHED: "danger",
+    SlaStatus.PAUSED: "secondary",
+    SlaStatus.MET: "info",
+}
+LANE_TITLES = {
+    "p0": _("P0 without effective action → duty manager"),
+    "breached": _("Breached"),
+    "at_risk": _("Warnings (target nearly used up)"),
+    "red": _("Stagnant, red (no effective action for 120 h)"),
+    "yellow": _("Stagnant, yellow (no effective action for 72 h)"),
+}
+
+
+def badge_context(ticket) -> dict:
+    running = ticket.sla_status not in (SlaStatus.PAUSED, SlaStatus.MET)
+    due = selectors.next_due(ticket, clock.now()) if running else None
+    return {
+        "status": ticket.sla_status,
+        "label": ticket.get_sla_status_display(),
+        "style": STYLES.get(ticket.sla_status, "secondary"),
+        "due": due,
+        "stagnation": ticket.stagnation_level,
+        "stagnation_label": ticket.get_stagnation_level_display() if ticket.stagnation_level else "",
+        "vip": ticket.customer.is_vip,
+    }
+
+
+@register.inclusion_tag("sla/_badge.html")
+def sla_badge(ticket) -> dict:
+    return badge_context(ticket)
+
+
+@register.simple_tag
+def lane_title(key: str) -> str:
+    return LANE_TITLES[key]
