@@ -21,8 +21,6 @@ from gongdan.sla.models import (
 )
 
 
-
-
 def _recompute_after_commit() -> None:
     """Deadlines of active tickets follow the configuration: recompute them in the background."""
     from gongdan.sla.tasks import recompute_active_tickets
@@ -59,7 +57,7 @@ class CalendarDayInline(admin.TabularInline):
 class BusinessCalendarForm(TimeZoneFormMixin, forms.ModelForm):
     class Meta:
         model = BusinessCalendar
-        fields = "__all__"
+        fields = ["code", "name_zh", "name_en", "timezone", "holiday_country", "always_open", "is_default", "teams"]
 
 
 @admin.register(BusinessCalendar)

@@ -118,9 +118,7 @@ def stagnation(
     return level, due, min(upcoming, default=None)
 
 
-def next_check(
-    clocks: list[Clock], now: datetime, *others: datetime | None
-) -> datetime | None:
+def next_check(clocks: list[Clock], now: datetime, *others: datetime | None) -> datetime | None:
     """The earliest future moment at which something may fire; None when nothing can."""
     moments = [moment for moment in others if moment is not None and moment > now]
     for clock in clocks:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -69,9 +69,7 @@ class WorkingHours(models.Model):
     """One working shift on a weekday; an end at or before the start runs overnight."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="hours")
-    weekday = models.PositiveSmallIntegerField(
-        _("weekday"), validators=[MaxValueValidator(6)], help_text=WEEKDAY_HELP
-    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), validators=[MaxValueValidator(6)], help_text=WEEKDAY_HELP)
     start = models.TimeField(_("start"))
     end = models.TimeField(_("end"), help_text=_("At or before the start: the shift ends the next day."))
 
@@ -279,9 +277,7 @@ class TicketSla(models.Model):
     awaiting_reply_since = models.DateTimeField(_("customer waiting since"), null=True, blank=True)
     in_progress_since = models.DateTimeField(_("in progress since"), null=True, blank=True)
     p0_since = models.DateTimeField(_("P0 since"), null=True, blank=True)
-    first_response_outcome = models.CharField(
-        _("first response"), max_length=10, choices=c.Outcome.choices, blank=True
-    )
+    first_response_outcome = models.CharField(_("first response"), max_length=10, choices=c.Outcome.choices, blank=True)
     resolution_outcome = models.CharField(_("resolution"), max_length=10, choices=c.Outcome.choices, blank=True)
     warning_stage = models.PositiveSmallIntegerField(_("warning stage (%)"), default=0)
     breached_at = models.DateTimeField(_("first breach"), null=True, blank=True)

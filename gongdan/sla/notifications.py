@@ -1,6 +1,8 @@
 """What each fired SLA signal tells whom: a timeline event on the ticket, and notices with its history."""
 
 from django.conf import settings as django_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from gongdan.automation import services as outbox
 from gongdan.core.context import Actor
@@ -92,12 +94,14 @@ def history(ticket: Ticket) -> str:
     events = ticket.events.select_related("actor", "actor_customer").order_by("-created_at", "-id")[:HISTORY_LINES]
     for event in reversed(list(events)):
         public = "" if event.is_public else " [内部 internal]"
-        lines.append(f"{event.created_at:%Y-%m-%d %H:%M} · {event.event_type} · {event.actor_label}{public} · {event.summary}")
+        lines.append(
+            f"{event.created_at:%Y-%m-%d %H:%M} · {event.event_type} · {event.actor_label}{public} · {event.summary}"
+        )
     return "\n".join(lines)
 
 
 def _body(ticket: Ticket, headline: str) -> str:
-    link = f"{django_settings.SITE_URL}/admin/tickets/ticket/{ticket.pk}/change/"
+    link = django_settings.SITE_URL + reverse("web:ticket", args=[ticket.number])
     due = [
         ("首次响应 / first response", ticket.first_response_due_at),
         ("再次响应 / next response", ticket.next_response_due_at),
@@ -106,10 +110,11 @@ def _body(ticket: Ticket, headline: str) -> str:
     lines = [
         f"{ticket.number} {ticket.subject}",
         headline,
-        f"优先级 / priority: {ticket.priority.code} · 状态 / status: {ticket.status.label_zh} / {ticket.status.label_en}",
+        f"优先级 / priority: {ticket.priority.code}",
+        f"状态 / status: {ticket.status.label_zh} / {ticket.status.label_en}",
         f"客户 / customer: {ticket.customer.name} ({ticket.customer.tier})",
         f"处理人 / assignee: {ticket.assignee or '—'}",
-        *[f"{label} 截止 / due: {at:%Y-%m-%d %H:%M %Z}" for label, at in due if at],
+        *[f"{label} 截止 / due: {timezone.localtime(at):%Y-%m-%d %H:%M %Z}" for label, at in due if at],
         link,
         "",
         "—— 工单历史 / ticket history ——",

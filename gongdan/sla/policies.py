@@ -62,9 +62,7 @@ def stagnation_thresholds(ticket: Ticket, settings: SlaSettings) -> Stagnation:
             rule = rules.get((category.pk if category else None, priority))
             if rule is not None and (category or priority):
                 return Stagnation(timedelta(hours=rule.yellow_hours), timedelta(hours=rule.red_hours))
-    return Stagnation(
-        timedelta(hours=settings.stagnation_yellow_hours), timedelta(hours=settings.stagnation_red_hours)
-    )
+    return Stagnation(timedelta(hours=settings.stagnation_yellow_hours), timedelta(hours=settings.stagnation_red_hours))
 
 
 def customer_timezone(customer: Customer) -> ZoneInfo:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from gongdan.sla import access
 from gongdan.tickets.constants import SlaStatus, StagnationLevel, StatusKind
@@ -21,6 +21,16 @@ class Board:
     stagnant_red: list[Ticket] = field(default_factory=list)
     stagnant_yellow: list[Ticket] = field(default_factory=list)
 
+    def lanes(self) -> list[tuple[str, str, list[Ticket]]]:
+        """(key, colour, tickets) in the order the board shows them."""
+        return [
+            ("p0", "danger", self.p0_breaker),
+            ("breached", "danger", self.breached),
+            ("at_risk", "warning", self.at_risk),
+            ("red", "danger", self.stagnant_red),
+            ("yellow", "warning", self.stagnant_yellow),
+        ]
+
     @property
     def total(self) -> int:
         lanes = (self.p0_breaker, self.breached, self.at_risk, self.stagnant_red, self.stagnant_yellow)
@@ -35,19 +45,36 @@ def _base(user) -> QuerySet[Ticket]:
     )
 
 
-def board(user) -> Board:
-    """The lead's board: P0s sent to the duty manager, breaches, warnings and stagnation."""
-    base = _base(user)
+def _state(ticket: Ticket, name: str):
+    """A field of the ticket's SLA state; tickets from before the engine have none until they change."""
+    state = getattr(ticket, "sla", None)
+    return getattr(state, name) if state is not None else None
+
+
+def board(user, now: datetime) -> Board:
+    """The lead's board lanes: P0s sent to the duty manager, breaches, warnings and stagnation.
+
+    One query, whatever the number of tickets on it; a ticket may sit in more than one lane.
+    """
+    attention = (
+        Q(sla__p0_breaker_at__isnull=False)
+        | Q(sla_status__in=[SlaStatus.BREACHED, SlaStatus.AT_RISK])
+        | Q(stagnation_level__in=[StagnationLevel.RED, StagnationLevel.YELLOW])
+    )
+    rows = list(_base(user).filter(attention).order_by("pk")[: ROWS_PER_LANE * 5])
+    for ticket in rows:
+        ticket.next_due = next_due(ticket, now)
+
+    def lane(keep, key) -> list[Ticket]:
+        return sorted((t for t in rows if keep(t)), key=key)[:ROWS_PER_LANE]
+
+    oldest_action = lambda t: (t.last_effective_action_at or t.created_at, t.pk)  # noqa: E731
     return Board(
-        p0_breaker=list(base.filter(sla__p0_breaker_at__isnull=False).order_by("sla__p0_breaker_at")[:ROWS_PER_LANE]),
-        breached=list(base.filter(sla_status=SlaStatus.BREACHED).order_by("sla__breached_at", "pk")[:ROWS_PER_LANE]),
-        at_risk=list(base.filter(sla_status=SlaStatus.AT_RISK).order_by("sla_next_check_at", "pk")[:ROWS_PER_LANE]),
-        stagnant_red=list(
-            base.filter(stagnation_level=StagnationLevel.RED).order_by("last_effective_action_at")[:ROWS_PER_LANE]
-        ),
-        stagnant_yellow=list(
-            base.filter(stagnation_level=StagnationLevel.YELLOW).order_by("last_effective_action_at")[:ROWS_PER_LANE]
-        ),
+        p0_breaker=lane(lambda t: _state(t, "p0_breaker_at") is not None, lambda t: (t.sla.p0_breaker_at, t.pk)),
+        breached=lane(lambda t: t.sla_status == SlaStatus.BREACHED, lambda t: (_state(t, "breached_at") or now, t.pk)),
+        at_risk=lane(lambda t: t.sla_status == SlaStatus.AT_RISK, lambda t: (t.next_due or now, t.pk)),
+        stagnant_red=lane(lambda t: t.stagnation_level == StagnationLevel.RED, oldest_action),
+        stagnant_yellow=lane(lambda t: t.stagnation_level == StagnationLevel.YELLOW, oldest_action),
     )
 
 

@@ -166,7 +166,9 @@ def _clocks(state: TicketSla, ticket: Ticket, ctx: Context) -> list[dl.Clock]:
                 target=c.Target.RESOLUTION,
                 cycle="1",
                 start=state.clock_start_at,
-                due=ticket.resolution_due_at if frozen else dl.due_at(ctx.calendar, state.clock_start_at, amount, paused),
+                due=ticket.resolution_due_at
+                if frozen
+                else dl.due_at(ctx.calendar, state.clock_start_at, amount, paused),
                 done_at=done,
                 running=running,
                 warnings=dl.warning_points(ctx.calendar, state.clock_start_at, amount, paused, _percents(ctx)),

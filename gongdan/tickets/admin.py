@@ -238,7 +238,17 @@ TICKET_FIELDSETS = [
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A view page only: tickets change through tickets.services, which write the timeline."""
 
-    list_display = ["number", "subject", "status", "priority", "sla_badge", "customer", "assignee", "team", "created_at"]
+    list_display = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "sla_badge",
+        "customer",
+        "assignee",
+        "team",
+        "created_at",
+    ]
     list_display_links = ["number", "subject"]
     list_filter = ["status", "priority", "team", "channel", "sla_status", "stagnation_level"]
     search_fields = ["number", "subject", "customer__name", "device_sn"]

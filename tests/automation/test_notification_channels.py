@@ -23,7 +23,9 @@ def sms_outbox(settings):
 
 def _notify(user, *, urgent=False, key="n1"):
     with time_machine.travel(T0, tick=False):
-        return outbox.notify(recipients=[user], subject="GD-000007 SLA 已超时", body="历史…", urgent=urgent, dedupe_key=key)
+        return outbox.notify(
+            recipients=[user], subject="GD-000007 SLA 已超时", body="历史…", urgent=urgent, dedupe_key=key
+        )
 
 
 def _deliver(at=T0):
@@ -42,12 +44,18 @@ def test_a_json_webhook_preference_is_pushed_to_a_real_http_endpoint(agent, http
     payload = json.loads(request.data)
     assert (payload["title"], payload["message"]) == ("GD-000007 SLA 已超时", "历史…")
     message.refresh_from_db()
-    assert (message.kind, message.state, message.recipient) == ("apprise", "sent", f"agent_li · json://127.0.0.1:{httpserver.port}/…")
+    assert (message.kind, message.state, message.recipient) == (
+        "apprise",
+        "sent",
+        f"agent_li · json://127.0.0.1:{httpserver.port}/…",
+    )
 
 
 def test_a_failing_push_is_retried_with_backoff_and_logged(agent, httpserver):
     httpserver.expect_request("/down", method="POST").respond_with_data("nope", status=500)
-    NotificationPreference.objects.create(user=agent, channel="apprise", target=f"json://127.0.0.1:{httpserver.port}/down")
+    NotificationPreference.objects.create(
+        user=agent, channel="apprise", target=f"json://127.0.0.1:{httpserver.port}/down"
+    )
     [message] = _notify(agent)
 
     assert _deliver() == 0

@@ -36,12 +36,18 @@ def _lane(html: str, key: str) -> set[str]:
 def test_the_lead_sees_breaches_warnings_stagnation_and_silent_p0s(client, customer, lead, lead_actor, desk, travel):
     tickets = _desk_with_trouble(customer, lead_actor, desk, travel)
     client.force_login(lead)
-    html = client.get("/sla/board/").content.decode()
+    html = client.get("/desk/board/").content.decode()
 
     assert _lane(html, "p0") == {tickets["p0"].number}
     assert tickets["breached"].number in _lane(html, "breached")
     assert _lane(html, "yellow") == {tickets["stagnant"].number}
-    assert 'data-sla-due="' in html and "sla/countdown.js" in html
+    assert f'data-due="{tickets["breached"].first_response_due_at.isoformat()}"' in html
+    assert 'data-stagnation="yellow"' in html
+
+
+def test_the_old_sla_board_address_leads_to_the_leads_board(client, lead):
+    client.force_login(lead)
+    assert client.get("/sla/board/").url == "/desk/board/"
 
 
 def test_the_board_costs_the_same_few_queries_however_many_tickets_are_on_it(
@@ -50,22 +56,22 @@ def test_the_board_costs_the_same_few_queries_however_many_tickets_are_on_it(
     _desk_with_trouble(customer, lead_actor, desk, travel)
     client.force_login(lead)
     with CaptureQueriesContext(connection) as few:
-        client.get("/sla/board/")
+        client.get("/desk/board/")
     for _ in range(5):
         factories.ticket_for(customer, priority_code="P2", team=desk["team"])
     travel(at(2026, 11, 19, 15))
     sla.sweep()
     with CaptureQueriesContext(connection) as more:
-        client.get("/sla/board/")
+        client.get("/desk/board/")
 
     assert len(more) == len(few)
 
 
 def test_agents_and_customers_do_not_get_the_board(client, agent, customer):
     client.force_login(agent)
-    assert client.get("/sla/board/").status_code == 404
+    assert client.get("/desk/board/").status_code == 404
     client.force_login(customer.user)
-    assert client.get("/sla/board/").status_code == 404
+    assert client.get("/desk/board/").status_code == 404
 
 
 def test_the_admin_queue_shows_the_sla_badge_with_a_countdown(client, admin_user, customer, travel):

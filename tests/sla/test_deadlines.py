@@ -72,7 +72,9 @@ def test_an_acknowledgement_does_not_stop_the_first_response_clock(customer, age
     assert TicketSla.objects.get(ticket=ticket).first_response_outcome == ""
 
 
-def test_pending_on_the_customer_pauses_the_clock_and_the_reply_resumes_it(customer, customer_actor, agent_actor, travel):
+def test_pending_on_the_customer_pauses_the_clock_and_the_reply_resumes_it(
+    customer, customer_actor, agent_actor, travel
+):
     travel(at(2026, 11, 18, 10))
     ticket = factories.ticket_for(customer, priority_code="P2")
     travel(at(2026, 11, 18, 10, 30))

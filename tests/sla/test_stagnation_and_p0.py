@@ -27,7 +27,9 @@ def _sweep_at(moment, travel):
     sla.sweep()
 
 
-def test_an_open_ticket_without_effective_action_goes_yellow_at_72_h_then_red_at_120_h(customer, agent_actor, desk, travel):
+def test_an_open_ticket_without_effective_action_goes_yellow_at_72_h_then_red_at_120_h(
+    customer, agent_actor, desk, travel
+):
     ticket = _in_progress(customer, agent_actor, desk, travel)
     start = at(2026, 11, 2, 9)
     for hours in (71, 72, 73, 119, 120, 121):
@@ -74,7 +76,9 @@ def test_a_p0_alert_goes_out_in_the_creating_transaction(customer, desk, travel)
     assert alert.recipients == ["duty_gao", "lead_zhao"]
     messages = OutboxMessage.objects.filter(ticket=ticket).order_by("recipient")
     assert [m.recipient for m in messages] == [desk["duty"].email, desk["lead"].email]
-    assert {m.subject for m in messages} == {f"[紧急 URGENT] [{ticket.number}] 新 P0 工单 / new P0 ticket: {ticket.subject}"}
+    assert {m.subject for m in messages} == {
+        f"[紧急 URGENT] [{ticket.number}] 新 P0 工单 / new P0 ticket: {ticket.subject}"
+    }
 
 
 def test_a_silent_p0_goes_to_the_duty_manager_after_60_minutes_once(customer, desk, travel):

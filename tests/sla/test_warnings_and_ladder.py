@@ -90,7 +90,9 @@ def test_the_ladder_stops_once_the_breached_target_is_met(customer, lead_actor, 
     assert TicketSla.objects.get(ticket=ticket).first_response_outcome == "breached"
 
 
-def test_a_breach_between_two_sweeps_is_recorded_by_the_late_reply_itself(customer, lead_actor, agent_actor, desk, travel):
+def test_a_breach_between_two_sweeps_is_recorded_by_the_late_reply_itself(
+    customer, lead_actor, agent_actor, desk, travel
+):
     ticket = _assigned_p2(customer, lead_actor, desk["agent"], travel)
     travel(at(2026, 11, 18, 12, 0, 30))  # due at 12:00; the next sweep would run at 12:01
     services.add_reply(actor=agent_actor, ticket=ticket, body="已定位问题：短信网关限流。")
