@@ -28,6 +28,8 @@ from gongdan.demo import data, kinds
 from gongdan.demo.planner import DAYS, HORIZON, Step, Who, plan
 from gongdan.feedback import services as feedback
 from gongdan.feedback.models import ResolutionConfirmation
+from gongdan.sla import services as sla
+from gongdan.sla.models import SlaSettings
 from gongdan.tickets import services
 from gongdan.tickets.models import Category, CustomFieldDefinition, Ticket, TicketEvent
 
@@ -85,6 +87,7 @@ def build(now: datetime | None = None) -> Summary:
             override_settings(EMAIL_BACKEND=DUMMY_EMAIL),
             transaction.atomic(),
             time_machine.travel(start - timedelta(days=1), tick=False) as traveller,
+            sla.cache.batch(),
         ):
             directory = Directory.create()
             Player(directory, traveller, start).play(plan())
@@ -186,6 +189,9 @@ class Directory:
             self.users[staff.username] = user
         for team in data.TEAMS:
             Team.objects.filter(pk=self.teams[team.code].pk).update(lead=self.users[team.lead])
+        sla_settings = SlaSettings.current()
+        for contacts, usernames in data.SLA_CONTACTS.items():
+            getattr(sla_settings, contacts).set([self.users[name] for name in usernames])
 
     def _customers(self) -> None:
         organizations = {
@@ -307,6 +313,8 @@ class Player:
             self.traveller.move_to(self.start + timedelta(seconds=step.at))
             getattr(self, f"_{step.action}")(step, self.directory.actor(step.who))
         self.traveller.move_to(self.start + timedelta(seconds=HORIZON))
+        while sla.sweep() == sla.c.SWEEP_BATCH:
+            pass
         outbox.deliver_due(limit=10_000)
 
     def _ticket(self, step: Step) -> Ticket:
@@ -314,6 +322,8 @@ class Player:
 
     def _sweep(self, step: Step, actor: Actor) -> None:
         feedback.auto_close_due()
+        while sla.sweep() == sla.c.SWEEP_BATCH:
+            pass
         outbox.deliver_due(limit=1000)
 
     def _create(self, step: Step, actor: Actor) -> None:

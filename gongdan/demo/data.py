@@ -725,3 +725,7 @@ CUSTOMERS_BY_KEY = {c.key: c for c in CUSTOMERS}
 def customer_ip(key: str) -> str:
     index = CUSTOMERS.index(CUSTOMERS_BY_KEY[key])
     return f"203.0.113.{10 + index}" if index % 2 == 0 else f"198.51.100.{10 + index}"
+
+
+# Who SLA escalations reach beyond the assignee and the team lead (R7.5) and who takes silent P0s (R3.6).
+SLA_CONTACTS = {"managers": ["duty_gao"], "directors": ["admin"], "duty_managers": ["duty_gao"]}

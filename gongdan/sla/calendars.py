@@ -7,6 +7,7 @@ from django.db import transaction
 
 from gongdan.sla import businesstime as bt
 from gongdan.sla import constants as c
+from gongdan.sla.cache import memo
 from gongdan.sla.models import BusinessCalendar, CalendarDay, WorkingHours
 
 # Days of the table loaded around the moment of interest (targets rarely span more than weeks).
@@ -19,6 +20,10 @@ def default_calendar() -> BusinessCalendar | None:
 
 
 def calendar_for_team(team_id: int | None) -> BusinessCalendar | None:
+    return memo(("team-calendar", team_id), lambda: _calendar_for_team(team_id))
+
+
+def _calendar_for_team(team_id: int | None) -> BusinessCalendar | None:
     if team_id is not None:
         calendar = BusinessCalendar.objects.filter(teams=team_id).order_by("code").first()
         if calendar is not None:
@@ -28,6 +33,10 @@ def calendar_for_team(team_id: int | None) -> BusinessCalendar | None:
 
 def load(calendar: BusinessCalendar | None, around: date) -> bt.WorkCalendar:
     """The calendar as a pure value, with its day table from a window around `around`."""
+    return memo(("calendar", calendar.pk if calendar else None, around), lambda: _load(calendar, around))
+
+
+def _load(calendar: BusinessCalendar | None, around: date) -> bt.WorkCalendar:
     if calendar is None:
         return bt.ALWAYS
     tz = ZoneInfo(calendar.timezone)

@@ -4,18 +4,31 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q
-
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import Customer
 from gongdan.sla import constants as c
+from gongdan.sla.cache import memo
 from gongdan.sla.deadlines import Step
 from gongdan.sla.models import EscalationStep, SlaPolicy, SlaSettings, StagnationRule
 from gongdan.tickets.models import Ticket
 
 
+def _category_path(ticket: Ticket) -> list:
+    if not ticket.category_id:
+        return []
+    return memo(("category-path", ticket.category_id), ticket.category.path)
+
+
 def _category_ids(ticket: Ticket) -> set[int]:
-    return {node.pk for node in ticket.category.path()} if ticket.category_id else set()
+    return {node.pk for node in _category_path(ticket)}
+
+
+def _policies() -> list[SlaPolicy]:
+    return list(
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related("priorities", "categories", "pause_statuses")
+    )
 
 
 def matches(policy: SlaPolicy, ticket: Ticket, category_ids: set[int]) -> bool:
@@ -33,15 +46,21 @@ def matches(policy: SlaPolicy, ticket: Ticket, category_ids: set[int]) -> bool:
 def match_policy(ticket: Ticket) -> SlaPolicy | None:
     """The first active policy, by order, whose every non-empty criterion matches (R7.1)."""
     category_ids = _category_ids(ticket)
-    policies = SlaPolicy.objects.filter(is_active=True).prefetch_related("priorities", "categories", "pause_statuses")
+    policies = memo(("policies",), _policies)
     return next((policy for policy in policies if matches(policy, ticket, category_ids)), None)
 
 
+def _steps() -> dict[int | None, list[Step]]:
+    ladders: dict[int | None, list[Step]] = {}
+    for row in EscalationStep.objects.order_by("policy_id", "order"):
+        ladders.setdefault(row.policy_id, []).append(Step(row.order, timedelta(minutes=row.after_minutes), row.target))
+    return ladders
+
+
 def ladder(policy: SlaPolicy | None) -> list[Step]:
-    rows = EscalationStep.objects.filter(policy=policy) if policy is not None else EscalationStep.objects.none()
-    if policy is None or not rows.exists():
-        rows = EscalationStep.objects.filter(policy=None)
-    return [Step(row.order, timedelta(minutes=row.after_minutes), row.target) for row in rows.order_by("order")]
+    """The policy's own steps, else the default ladder."""
+    ladders = memo(("ladders",), _steps)
+    return ladders.get(policy.pk if policy else None) or ladders.get(None, [])
 
 
 @dataclass(frozen=True)
@@ -52,11 +71,11 @@ class Stagnation:
 
 def stagnation_thresholds(ticket: Ticket, settings: SlaSettings) -> Stagnation:
     """The most specific rule: category and priority, then category, then priority, then the desk default."""
-    path = ticket.category.path() if ticket.category_id else []
-    rules = {
-        (rule.category_id, rule.priority_id): rule
-        for rule in StagnationRule.objects.filter(Q(priority=ticket.priority_id) | Q(priority__isnull=True))
-    }
+    path = _category_path(ticket)
+    rules = memo(
+        ("stagnation-rules",),
+        lambda: {(rule.category_id, rule.priority_id): rule for rule in StagnationRule.objects.all()},
+    )
     for category in [*reversed(path), None]:
         for priority in (ticket.priority_id, None):
             rule = rules.get((category.pk if category else None, priority))

@@ -15,9 +15,10 @@ from django.db import IntegrityError, transaction
 
 from gongdan.core import clock
 from gongdan.sla import businesstime as bt
-from gongdan.sla import calendars, notifications, policies
+from gongdan.sla import cache, calendars, notifications, policies
 from gongdan.sla import constants as c
 from gongdan.sla import deadlines as dl
+from gongdan.sla.cache import memo
 from gongdan.sla.models import BusinessCalendar, SlaPolicy, SlaSettings, SlaSignal, TicketSla
 from gongdan.tickets.constants import EventType, PriorityCode, SlaStatus, StatusKind
 from gongdan.tickets.models import Ticket, TicketEvent
@@ -40,7 +41,8 @@ class Context:
 def _context(ticket: Ticket, now: datetime) -> Context:
     policy = policies.match_policy(ticket)
     row = policy.calendar if policy and policy.calendar_id else calendars.calendar_for_team(ticket.team_id)
-    return Context(SlaSettings.current(), policy, row, calendars.load(row, now.date()), now)
+    settings = memo(("settings",), SlaSettings.current)
+    return Context(settings, policy, row, calendars.load(row, now.date()), now)
 
 
 def _new_state(ticket: Ticket, ctx: Context) -> TicketSla:
@@ -64,7 +66,7 @@ def _answers_customer(event: TicketEvent | None) -> bool:
     from gongdan.tickets.models import DeskPolicy
     from gongdan.tickets.validation import is_acknowledgement_only
 
-    return not is_acknowledgement_only(event.body, DeskPolicy.current())
+    return not is_acknowledgement_only(event.body, memo(("desk-policy",), DeskPolicy.current))
 
 
 def _advance(state: TicketSla, ticket: Ticket, ctx: Context, event: TicketEvent | None) -> dl.Clock | None:
@@ -317,6 +319,11 @@ def sweep(*, limit: int = c.SWEEP_BATCH) -> int:
         .order_by("sla_next_check_at")
         .values_list("pk", flat=True)[:limit]
     )
+    with cache.batch():
+        return _sweep_tickets(due, now)
+
+
+def _sweep_tickets(due: list[int], now: datetime) -> int:
     handled = 0
     for pk in due:
         with transaction.atomic():
@@ -340,6 +347,11 @@ def sweep(*, limit: int = c.SWEEP_BATCH) -> int:
 
 def recompute_active(*, batch: int = 200, after_id: int = 0) -> int:
     """Recompute every active ticket (after an admin changed a policy or a calendar). Returns how many."""
+    with cache.batch():
+        return _recompute(batch, after_id)
+
+
+def _recompute(batch: int, after_id: int) -> int:
     count = 0
     while True:
         ids = list(
