@@ -6,6 +6,8 @@ set -euo pipefail
 # package:command-or-file that proves it is installed
 REQUIRED=(
   "gettext:/usr/bin/msgfmt"
+  # The P0 push test runs real workers against a real Redis queue (RedisHuey, several nodes).
+  "redis-server:/usr/bin/redis-server"
   "chromium:/usr/bin/chromium"
   "fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
   "dovecot-imapd:/usr/sbin/dovecot"

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gongdan.automation import services
-from gongdan.automation.models import DeliveryAttempt, OutboxMessage
+from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
 from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
@@ -63,3 +63,19 @@ class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["message"]
     fields = ["message", "at", "ok", "error"]
     show_full_result_count = False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """How each staff member is reached (R7.6): channels, urgent-only, quiet hours in their time zone."""
+
+    list_display = ["user", "channel", "masked_target", "is_active", "urgent_only", "quiet_start", "quiet_end"]
+    list_filter = ["channel", "is_active", "urgent_only"]
+    search_fields = ["user__username", "user__display_name"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description=_("address"))
+    def masked_target(self, obj: NotificationPreference) -> str:
+        # Push URLs carry tokens: the list shows scheme and host only.
+        return services.masked_target(obj.channel, obj.target)

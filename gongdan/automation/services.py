@@ -112,6 +112,10 @@ def _masked(url: str) -> str:
     return f"{scheme}://{host}/…"
 
 
+def masked_target(channel: str, target: str) -> str:
+    return _masked(target) if channel == NotificationChannel.APPRISE and target else target
+
+
 def _preferences(user, urgent: bool) -> list[NotificationPreference]:
     prefs = [p for p in user.notification_preferences.all() if p.is_active]
     return [p for p in prefs if urgent or not p.urgent_only]

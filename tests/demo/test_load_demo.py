@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 from gongdan.accounts.models import Shift, User, UserSkill
 from gongdan.customers.models import Customer
 from gongdan.demo import builder, catalogue, kinds, planner
+from gongdan.sla.models import SlaSignal
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Category, ExternalReference, Ticket, TicketEvent, TicketLink
 
@@ -107,13 +108,36 @@ def test_a_vip_customer_has_devices_identities_and_an_organization(demo):
     }
 
 
+# SLA events depend on weekends and holidays in the window, hence on the load day: counted apart.
+SLA_EVENTS = [
+    EventType.P0_ALERT,
+    EventType.SLA_WARNING,
+    EventType.SLA_BREACHED,
+    EventType.ESCALATED,
+    EventType.STAGNANT,
+    EventType.P0_BREAKER,
+]
+
+
 def test_events_name_an_individual_actor_except_for_system_routing_alarms_and_auto_close(demo):
-    assert TicketEvent.objects.count() == 3538
+    desk_events = TicketEvent.objects.exclude(event_type__in=SLA_EVENTS)
+    assert desk_events.count() == 3538
     assert TicketEvent.objects.filter(is_effective=True).count() == 1481
-    anonymous = TicketEvent.objects.filter(actor__isnull=True, actor_customer__isnull=True)
+    anonymous = desk_events.filter(actor__isnull=True, actor_customer__isnull=True)
     assert _by(anonymous, "event_type") == {"assigned": 78, "auto_closed": 43, "created": 2}
     assert set(anonymous.filter(event_type=EventType.CREATED).values_list("channel", flat=True)) == {"api"}
     assert not TicketEvent.objects.filter(actor__role="agent", ip__isnull=True).exists()
+
+
+def test_the_sla_engine_ran_through_the_demo_history(demo):
+    fired = set(SlaSignal.objects.values_list("kind", flat=True))
+    assert {"p0_alert", "warning", "breach", "escalation"} <= fired
+    sla_events = TicketEvent.objects.filter(event_type__in=SLA_EVENTS)
+    assert not sla_events.exclude(actor__isnull=True, actor_customer__isnull=True, is_effective=False).exists()
+    assert SlaSignal.objects.count() == sla_events.count()
+    assert Ticket.objects.exclude(first_response_due_at=None).count() == Ticket.objects.count()
+    escalated = SlaSignal.objects.filter(kind="escalation").exclude(recipients=[])
+    assert escalated.exists()
 
 
 def test_acknowledgement_only_replies_are_kept_but_never_count_as_a_response(demo):
