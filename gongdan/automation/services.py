@@ -1,10 +1,15 @@
 """The transactional outbox (rule 4): write now, deliver after commit with retries and a log."""
 
+import ipaddress
 import logging
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -20,6 +25,7 @@ from gongdan.automation.constants import (
 )
 from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
 from gongdan.core import clock
+from gongdan.core.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +116,57 @@ def _masked(url: str) -> str:
     scheme, _sep, rest = url.partition("://")
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
     return f"{scheme}://{host}/…"
+
+
+MAX_PREFERENCES = 10
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
+
+
+def _valid_target(channel: str, target: str) -> bool:
+    if channel == NotificationChannel.EMAIL:
+        try:
+            validate_email(target)
+        except ValidationError:
+            return not target  # empty: the account's address
+        return True
+    if channel == NotificationChannel.SMS:
+        return not target or bool(PHONE.match(target))
+    import apprise
+
+    return bool(target) and not _points_inside(target) and apprise.Apprise().add(target)
+
+
+def _points_inside(url: str) -> bool:
+    """A self-service push URL may not aim at this machine or a private network (SSRF)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+@transaction.atomic
+def replace_preferences(*, user, items: list[dict]) -> list[NotificationPreference]:
+    """Replace a person's channels in one step; any invalid item refuses the whole list."""
+    if len(items) > MAX_PREFERENCES:
+        raise InvalidInput(
+            f"At most {MAX_PREFERENCES} channels.",
+            f"最多 {MAX_PREFERENCES} 个通知渠道。",
+            fields={"channels": "too_many"},
+        )
+    for index, item in enumerate(items):
+        item["target"] = (item.get("target") or "").strip()
+        if not _valid_target(item["channel"], item["target"]):
+            raise InvalidInput(
+                f"Channel {index + 1}: the address does not fit the channel {item['channel']}.",
+                f"第 {index + 1} 个渠道：地址与渠道类型 {item['channel']} 不符。",
+                fields={f"{index}.target": "invalid"},
+            )
+    NotificationPreference.objects.filter(user=user).delete()
+    return [NotificationPreference.objects.create(user=user, **item) for item in items]
 
 
 def masked_target(channel: str, target: str) -> str:

@@ -15,6 +15,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 from gongdan.accounts.api import router as accounts_router  # noqa: E402
+from gongdan.automation.api import router as notifications_router  # noqa: E402
 from gongdan.customers.api import router as customers_router  # noqa: E402
 from gongdan.feedback.api import router as feedback_router  # noqa: E402
 from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
@@ -28,5 +29,6 @@ api.add_router("/", catalog_router)
 api.add_router("/customers", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/confirmations", feedback_router)
+api.add_router("/me/notification-preferences", notifications_router)
 api.add_router("/intake", intake_router)
 api.add_router("/intake/hooks", intake_hooks_router)

@@ -96,9 +96,9 @@ def customer_timezone(customer: Customer) -> ZoneInfo:
             if prefix:
                 candidates.append(c.PHONE_PREFIX_TIMEZONES[prefix])
     candidates.append(c.DEFAULT_TIMEZONE)
-    for name in candidates:
+    for name in filter(None, candidates):
         try:
-            return ZoneInfo(name) if name else ZoneInfo(c.DEFAULT_TIMEZONE)
+            return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             continue
     return ZoneInfo(c.DEFAULT_TIMEZONE)
