@@ -19,6 +19,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("feedback/", include("gongdan.feedback.urls")),
     path("help/", include("gongdan.intake.urls")),
-    path("sla/", include("gongdan.sla.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -88,3 +88,15 @@ def next_due(ticket: Ticket, now: datetime) -> datetime | None:
     if ticket.resolved_at is None and ticket.resolution_due_at:
         candidates.append(ticket.resolution_due_at)
     return min(candidates, default=None)
+
+
+def warnings_and_breaches(user, now: datetime) -> Board:
+    """For the lead's board: P0s sent to the duty manager, breached and warned tickets (with `next_due`)."""
+    data = board(user, now)
+    return Board(p0_breaker=data.p0_breaker, breached=data.breached, at_risk=data.at_risk)
+
+
+def stagnant_tickets(user, now: datetime) -> Board:
+    """For the lead's board: stagnant tickets, red then yellow lanes (with `next_due`)."""
+    data = board(user, now)
+    return Board(stagnant_red=data.stagnant_red, stagnant_yellow=data.stagnant_yellow)

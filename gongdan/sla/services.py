@@ -306,6 +306,10 @@ def refresh(ticket: Ticket, *, event: TicketEvent | None = None) -> Ticket:
     return ticket
 
 
+# The name the ticket services' hook is known by in the brief; `record_event` calls `refresh`.
+on_ticket_changed = refresh
+
+
 def sweep(*, limit: int = c.SWEEP_BATCH) -> int:
     """Handle the tickets whose next check has come; safe on any number of workers at once.
 
