@@ -4,6 +4,7 @@ import ipaddress
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from email import charset
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -131,8 +132,7 @@ def _valid_target(channel: str, target: str) -> bool:
         return True
     if channel == NotificationChannel.SMS:
         return not target or bool(PHONE.match(target))
-    import apprise
-
+    apprise = _apprise()
     return bool(target) and not _points_inside(target) and apprise.Apprise().add(target)
 
 
@@ -260,6 +260,7 @@ def _claim(message_id: int) -> bool:
 def _send(message: OutboxMessage) -> None:
     if message.kind == OutboxKind.EMAIL:
         headers = (message.payload or {}).get("headers") or None
+        _restore_utf8_headers()
         EmailMessage(subject=message.subject, body=message.body, to=[message.recipient], headers=headers).send()
         return
     if message.kind == OutboxKind.APPRISE:
@@ -271,9 +272,24 @@ def _send(message: OutboxMessage) -> None:
     raise ValueError(f"no sender for outbox kind {message.kind}")
 
 
-def _send_apprise(url: str, title: str, body: str) -> None:
+def _apprise():
     import apprise
 
+    return apprise
+
+
+def _restore_utf8_headers() -> None:
+    """Undo apprise's process-wide charset change before Django builds an email.
+
+    apprise's email plugin (loaded whenever apprise discovers its plugins) re-registers utf-8 with
+    quoted-printable headers; Django's mail would then fold Chinese subjects so that they read back
+    with a leading space. This restores the standard library's own registration.
+    """
+    charset.add_charset("utf-8", charset.SHORTEST, charset.BASE64, "utf-8")
+
+
+def _send_apprise(url: str, title: str, body: str) -> None:
+    apprise = _apprise()
     pusher = apprise.Apprise()
     if not url or not pusher.add(url):
         raise ValueError("not a valid apprise URL")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from gongdan.accounts.constants import DESK_ROLES
 from gongdan.accounts.models import User
 from gongdan.core import clock
+from gongdan.sla import selectors as sla_selectors
 from gongdan.tickets import access
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, SlaStatus, StatusKind
 from gongdan.tickets.models import Priority, Status
@@ -106,5 +107,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "urgent": [p.urgent for p in people if p.open],
         },
         "statuses": Status.objects.all(),
+        "sla": sla_selectors.board(request.user, clock.now()),
     }
     return render(request, "web/board.html", context)

@@ -73,3 +73,12 @@ def test_notify_writes_one_message_per_reachable_staff_member(agent, other_agent
     assert [(m.recipient, m.subject, m.dedupe_key) for m in sent] == [
         (agent.email, "[紧急 URGENT] P0 超时", f"p0:1:{agent.pk}")
     ]
+
+
+def test_loading_the_push_library_does_not_change_how_chinese_subjects_are_mailed(db, smtp_server):
+    import apprise.plugins.email  # noqa: F401  (its import re-registers the utf-8 charset process-wide)
+
+    with time_machine.travel(T0, tick=False):
+        outbox.enqueue_email(recipient="a@example.com", subject="[GD-000001] 您的问题解决了吗？", body="正文")
+        outbox.deliver_due()
+    assert smtp_server.messages[0][1]["Subject"] == "[GD-000001] 您的问题解决了吗？"

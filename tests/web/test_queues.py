@@ -130,3 +130,19 @@ def test_waiting_longest_lists_the_oldest_untouched_ticket_first(lead_client, cu
 
 def test_agents_cannot_open_the_lead_board(agent_client):
     assert agent_client.get("/desk/board/").status_code == 404
+
+
+def test_the_lead_board_shows_the_sla_lanes_with_a_breached_p0(lead_client, customer):
+    from gongdan.sla import services as sla
+
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        p0 = factories.ticket_for(customer, subject="产线停机", priority_code="P0")
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        sla.sweep()
+        response = lead_client.get("/desk/board/", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    board = response.context["sla"]
+    assert [t.number for t in board.breached] == [p0.number]
+    assert [t.number for t in board.p0_breaker] == [p0.number]
+    assert 'id="lane-breached"' in html and f'data-number="{p0.number}"' in html
