@@ -69,7 +69,7 @@ def test_an_incomplete_answer_shows_field_errors_and_changes_nothing(client, smt
     with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
         page = client.post(path, {"solved": "yes"})
     assert page.status_code == 422
-    assert page.content.decode().count("这个字段是必填项") == 2
+    assert page.content.decode().count("此字段为必填项") == 2
     resolved.refresh_from_db()
     assert resolved.status.kind == K.RESOLVED
 
