@@ -222,28 +222,43 @@ def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
     return redirect("web:ticket", number=ticket.number)
 
 
+def _submit(request: HttpRequest, ticket: Ticket, form, form_key: str, write, done_message) -> HttpResponse:
+    """Run a ticket-page form: valid input goes to one service call; a refusal shows on the form."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error, get_language())
+        else:
+            return _done(request, ticket, done_message(form.cleaned_data))
+    return _render_ticket(request, ticket, {form_key: form}, status=422)
+
+
 @require_POST
 @staff_required
 def compose(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _load(request, number)
     form = ComposerForm(request.POST, request.FILES, can_reply=_is_desk(request.user))
-    if form.is_valid():
-        data = form.cleaned_data
-        write = services.add_reply if data["kind"] == "reply" else services.add_note
-        try:
-            write(
-                actor=_actor(request),
-                ticket=ticket,
-                body=data["body"],
-                summary=data["summary"],
-                attachments=_uploads(data["attachments"]),
-            )
-        except DomainError as error:
-            apply_domain_error(form, error, get_language())
-        else:
-            presence.report(ticket=ticket, user=request.user, replying=False)
-            return _done(request, ticket, _("Reply sent.") if data["kind"] == "reply" else _("Note added."))
-    return _render_ticket(request, ticket, {"composer": form}, status=422)
+
+    def write(data: dict) -> None:
+        service = services.add_reply if data["kind"] == "reply" else services.add_note
+        service(
+            actor=_actor(request),
+            ticket=ticket,
+            body=data["body"],
+            summary=data["summary"],
+            attachments=_uploads(data["attachments"]),
+        )
+        presence.report(ticket=ticket, user=request.user, replying=False)
+
+    return _submit(
+        request,
+        ticket,
+        form,
+        "composer",
+        write,
+        lambda data: _("Reply sent.") if data["kind"] == "reply" else _("Note added."),
+    )
 
 
 @require_POST
@@ -253,21 +268,17 @@ def change_status(request: HttpRequest, number: str) -> HttpResponse:
     if not _is_desk(request.user):
         raise Http404
     form = StatusForm(request.POST, statuses=_status_choices(ticket))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.change_status(
-                actor=_actor(request),
-                ticket=ticket,
-                status=data["status"],
-                reason=data["reason"],
-                summary=data["summary"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error, get_language())
-        else:
-            return _done(request, ticket, _("Status changed."))
-    return _render_ticket(request, ticket, {"status_form": form}, status=422)
+
+    def write(data: dict) -> None:
+        services.change_status(
+            actor=_actor(request),
+            ticket=ticket,
+            status=data["status"],
+            reason=data["reason"],
+            summary=data["summary"],
+        )
+
+    return _submit(request, ticket, form, "status_form", write, lambda data: _("Status changed."))
 
 
 @require_POST
@@ -277,21 +288,13 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     if not _is_desk(request.user):
         raise Http404
     form = AssignForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.assign(
-                actor=_actor(request),
-                ticket=ticket,
-                assignee=data["assignee"],
-                team=data["team"],
-                reason=data["reason"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error, get_language())
-        else:
-            return _done(request, ticket, _("Assignment saved."))
-    return _render_ticket(request, ticket, {"assign_form": form}, status=422)
+
+    def write(data: dict) -> None:
+        services.assign(
+            actor=_actor(request), ticket=ticket, assignee=data["assignee"], team=data["team"], reason=data["reason"]
+        )
+
+    return _submit(request, ticket, form, "assign_form", write, lambda data: _("Assignment saved."))
 
 
 @require_GET
