@@ -28,6 +28,7 @@ from gongdan.tickets.services._base import (
     record_event as _record,
 )
 from gongdan.tickets.services.fields import _add_external_ref
+from gongdan.tickets.services.hooks import CreationHints, run_created_hooks
 from gongdan.tickets.validation import (
     clean_custom_fields,
 )
@@ -111,4 +112,11 @@ def create_ticket(
         is_public=True,
         new={"status": ticket.status.key, "priority": ticket.priority.code, "channel": ticket.channel},
     )
+    hints = CreationHints(
+        priority_given=priority_code is not None,
+        category_given=category is not None,
+        team_given=team is not None,
+        assignee_given=assignee is not None,
+    )
+    run_created_hooks(ticket, actor, hints)
     return ticket
