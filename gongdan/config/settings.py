@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "gongdan.web",
     "gongdan.portal",
     "gongdan.sla",
+    "gongdan.triage",
+    "gongdan.routing",
 ]
 
 MIDDLEWARE = [

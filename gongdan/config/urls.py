@@ -12,6 +12,8 @@ urlpatterns = [
     path("login/link/<str:token>/", auth.use_login_link, name="login-link"),
     path("logout/", auth.logout_view, name="logout"),
     path("language/", auth.set_language, name="set-language"),
+    path("desk/triage/", include("gongdan.triage.urls")),
+    path("desk/routing/", include("gongdan.routing.urls")),
     path("desk/", include("gongdan.web.urls")),
     path("portal/", include("gongdan.portal.urls")),
     path("healthz", healthz, name="healthz"),
