@@ -109,6 +109,7 @@ class EventType(models.TextChoices):
     CUSTOMER_REJECTED = "customer_rejected", _("Customer says it is not solved")
     AUTO_CLOSED = "auto_closed", _("Closed automatically")
     MERGED = "merged", _("Merged")
+    UNMERGED = "unmerged", _("Un-merged")
     P0_ALERT = "p0_alert", _("P0 alert sent")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACHED = "sla_breached", _("SLA breached")

@@ -21,8 +21,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     K.MERGED: frozenset(),
 }
 
-# Transitions that only the system's own flows may take: merging goes through the merge service.
-SYSTEM_ONLY = frozenset({(kind, K.MERGED) for kind in ALLOWED})
+# The kinds a ticket may be merged from, and so the kinds an un-merge returns it to.
+MERGEABLE_KINDS = frozenset(kind for kind, targets in ALLOWED.items() if K.MERGED in targets)
+
+# Transitions that only the system's own flows may take: merging goes through the merge service,
+# and un-merging (back to the status the original had before) through the un-merge service.
+SYSTEM_ONLY = frozenset({(kind, K.MERGED) for kind in ALLOWED} | {(K.MERGED, kind) for kind in MERGEABLE_KINDS})
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from gongdan.tickets.services.status import (
     merge,
     reopen,
     reopen_by_customer,
+    unmerge,
 )
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "set_category",
     "set_parent",
     "set_priority",
+    "unmerge",
     "update_fields",
 ]

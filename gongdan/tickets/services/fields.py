@@ -30,6 +30,7 @@ from gongdan.tickets.services._base import (
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
+from gongdan.tickets.services.hooks import run_category_changed_hooks
 from gongdan.tickets.validation import (
     clean_custom_fields,
 )
@@ -96,6 +97,7 @@ def set_category(*, actor: Actor, ticket: Ticket, category: Category | None, rea
         old={"category": old},
         new={"category": category.code if category else None},
     )
+    run_category_changed_hooks(ticket, actor)
     return ticket
 
 

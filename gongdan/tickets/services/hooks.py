@@ -1,4 +1,4 @@
-"""What other apps do when a ticket is born, inside the creating transaction.
+"""What other apps do when a ticket is born or re-categorised, inside the changing transaction.
 
 Triage (priority score, classification, duplicates, recurrence) and routing (assignment) run for
 every ticket whatever its channel (API, portal, intake, demo), so they hang here rather than on
@@ -45,3 +45,21 @@ def register_created_hook(hook: CreatedHook, *, order: int) -> CreatedHook:
 def run_created_hooks(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
     for _, _, hook in list(_HOOKS):
         hook(ticket, actor, hints)
+
+
+# Hooks run after `set_category` changed a ticket's category (merge proposals, recurrence, …).
+CategoryHook = Callable[[Ticket, Actor], None]
+_CATEGORY_HOOKS: list[tuple[int, str, CategoryHook]] = []
+
+
+def register_category_changed_hook(hook: CategoryHook, *, order: int) -> CategoryHook:
+    name = f"{hook.__module__}.{hook.__qualname__}"
+    if all(existing != name for _, existing, _ in _CATEGORY_HOOKS):
+        _CATEGORY_HOOKS.append((order, name, hook))
+        _CATEGORY_HOOKS.sort(key=lambda entry: (entry[0], entry[1]))
+    return hook
+
+
+def run_category_changed_hooks(ticket: Ticket, actor: Actor) -> None:
+    for _, _, hook in list(_CATEGORY_HOOKS):
+        hook(ticket, actor)

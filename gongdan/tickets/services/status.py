@@ -173,16 +173,44 @@ def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     return ticket
 
 
+def _follow_merged(target: Ticket, source: Ticket) -> Ticket:
+    """The live master at the end of `target`'s merge chain; a chain that leads back to `source` is a cycle."""
+    seen: set[int] = set()
+    node = target
+    while node.merged_into_id is not None:
+        if node.pk in seen:
+            break
+        seen.add(node.pk)
+        node = Ticket.objects.select_related("status").get(pk=node.merged_into_id)
+    if node.pk == source.pk:
+        raise InvalidInput(
+            f"{target.number} is merged into {source.number}: merging back would make a cycle.",
+            f"{target.number} 已合并到 {source.number}，反向合并会形成循环。",
+            fields={"target": "cycle"},
+        )
+    return node
+
+
 @transaction.atomic
-def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "") -> Ticket:
-    """Merge `source` into `target`: the source becomes `merged` and points at the target."""
+def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "", proposal: Any = None) -> Ticket:
+    """Merge `source` into `target` (or into the master `target` was itself merged into).
+
+    The source becomes `merged` and points at the master; a provenance row keeps what it was (R5.3).
+    `proposal` is the triage merge proposal the agent confirmed, if any. Returns the master.
+    """
     access.ensure_desk(actor, source)
     access.ensure_desk(actor, target)
     if source.pk == target.pk:
         raise InvalidInput("A ticket cannot be merged into itself.", "工单不能合并到自身。", fields={"target": "self"})
-    source, target = _lock(source), _lock(target)
-    if source.status.kind in lifecycle.FINAL_KINDS_FOR_REPLY or target.status.kind == StatusKind.MERGED:
-        raise IllegalTransition("Closed or merged tickets cannot be merged.", "已关闭或已合并的工单不能再合并。")
+    source = _lock(source)
+    target = _lock(_follow_merged(target, source))
+    if source.status.kind not in lifecycle.MERGEABLE_KINDS:
+        raise IllegalTransition(
+            "Only new, open, pending or on-hold tickets can be merged.",
+            "只有新建、处理中、待回复或挂起的工单可以合并。",
+        )
+    access.ensure_desk(actor, target)
+    previous = source.status
     Ticket.objects.filter(pk=source.pk).update(merged_into=target)
     source.merged_into = target
     _move(
@@ -197,4 +225,53 @@ def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "") -> 
     _record(
         target, actor, EventType.MERGED, summary=f"并入 {source.number}", body=reason, new={"merged": source.number}
     )
+    from gongdan.triage.merging import services as merging
+
+    merging.record_provenance(
+        actor=actor, original=source, master=target, previous_status=previous, reason=reason, proposal=proposal
+    )
     return target
+
+
+def _status_before_merge(ticket: Ticket) -> Status:
+    event = ticket.events.filter(event_type=EventType.MERGED, old_value__isnull=False).order_by("-id").first()
+    previous = event.old_value if event else {}
+    status = Status.objects.filter(key=previous.get("status")).first()
+    if status is None or status.kind not in lifecycle.MERGEABLE_KINDS:
+        status = _status_for(previous.get("kind") if previous.get("kind") in lifecycle.MERGEABLE_KINDS else "open")
+    return status
+
+
+@transaction.atomic
+def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
+    """Take a merged original out of its master: back to the status it had, provenance kept as undone.
+
+    Allowed whatever the master's state: un-merging says the two were different problems, so the
+    master's closure says nothing about the original (docs/triage-merging.md).
+    """
+    access.ensure_desk(actor, ticket)
+    if is_blank(reason):
+        raise ReasonRequired("Un-merging needs a reason.", "取消合并需要填写原因。", fields={"reason": "required"})
+    ticket = _lock(ticket)
+    if ticket.status.kind != StatusKind.MERGED or ticket.merged_into_id is None:
+        raise IllegalTransition("This ticket is not merged.", "该工单未被合并。")
+    master = Ticket.objects.get(pk=ticket.merged_into_id)
+    Ticket.objects.filter(pk=ticket.pk).update(merged_into=None)
+    ticket.merged_into = None
+    reason = reason.strip()
+    _move(
+        ticket,
+        actor,
+        _status_before_merge(ticket),
+        summary=f"取消合并，移出 {master.number}",
+        reason=reason,
+        effective=False,
+        event_type=EventType.UNMERGED,
+    )
+    _record(
+        master, actor, EventType.UNMERGED, summary=f"移出 {ticket.number}", body=reason, old={"merged": ticket.number}
+    )
+    from gongdan.triage.merging import services as merging
+
+    merging.mark_undone(actor=actor, original=ticket, master=master, reason=reason)
+    return ticket

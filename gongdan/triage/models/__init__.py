@@ -1,0 +1,1 @@
+from gongdan.triage.models.merging import *  # noqa: F401,F403
