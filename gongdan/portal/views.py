@@ -86,7 +86,12 @@ def _create(request: HttpRequest, customer, data: dict, device_sn: str):
 
 
 def _load(request: HttpRequest, number: str):
-    ticket = access.visible_tickets(request.user).select_related("status", "priority").filter(number=number).first()
+    ticket = (
+        access.visible_tickets(request.user)
+        .select_related("status", "priority", "merged_into")
+        .filter(number=number)
+        .first()
+    )
     if ticket is None:
         raise Http404
     return ticket

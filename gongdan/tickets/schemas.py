@@ -120,6 +120,7 @@ class TicketBase(Schema):
 class CustomerTicketOut(TicketBase):
     view: Literal["customer"] = "customer"
     assignee_name: str | None
+    merged_into: str | None = Field(None, description="The ticket this one was merged into (R5.3).")
 
 
 class StaffTicketOut(TicketBase):
@@ -371,7 +372,8 @@ def _base_fields(ticket: Ticket) -> dict[str, Any]:
 
 def customer_ticket(ticket: Ticket) -> CustomerTicketOut:
     assignee = str(ticket.assignee) if ticket.assignee_id else None
-    return CustomerTicketOut(**_base_fields(ticket), assignee_name=assignee)
+    merged_into = ticket.merged_into.number if ticket.merged_into_id else None
+    return CustomerTicketOut(**_base_fields(ticket), assignee_name=assignee, merged_into=merged_into)
 
 
 def _links(ticket: Ticket) -> list[LinkOut]:

@@ -15,10 +15,12 @@ CURSOR_SALT = "gongdan.api.cursor"
 
 def ticket_queryset(*, internal: bool = True) -> QuerySet[Ticket]:
     """Everything the ticket schemas read, in a constant number of queries; `internal` adds the staff fields."""
-    queryset = Ticket.objects.select_related("status", "priority", "category__parent__parent", "assignee")
+    queryset = Ticket.objects.select_related(
+        "status", "priority", "category__parent__parent", "assignee", "merged_into"
+    )
     if not internal:
         return queryset
-    return queryset.select_related("team", "parent", "merged_into").prefetch_related(
+    return queryset.select_related("team", "parent").prefetch_related(
         "tags",
         "collaborating_departments",
         "external_refs",

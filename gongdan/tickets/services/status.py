@@ -174,21 +174,19 @@ def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
 
 
 def _follow_merged(target: Ticket, source: Ticket) -> Ticket:
-    """The live master at the end of `target`'s merge chain; a chain that leads back to `source` is a cycle."""
-    seen: set[int] = set()
-    node = target
-    while node.merged_into_id is not None:
-        if node.pk in seen:
-            break
-        seen.add(node.pk)
-        node = Ticket.objects.select_related("status").get(pk=node.merged_into_id)
-    if node.pk == source.pk:
+    """The live master at the end of `target`'s stored merge chain; a chain back to `source` is a cycle."""
+    seen: list[int] = []
+    node_id: int | None = target.pk
+    while node_id is not None and node_id not in seen:
+        seen.append(node_id)
+        node_id = Ticket.objects.filter(pk=node_id).values_list("merged_into_id", flat=True).first()
+    if seen[-1] == source.pk:
         raise InvalidInput(
             f"{target.number} is merged into {source.number}: merging back would make a cycle.",
             f"{target.number} 已合并到 {source.number}，反向合并会形成循环。",
             fields={"target": "cycle"},
         )
-    return node
+    return Ticket.objects.get(pk=seen[-1])
 
 
 @transaction.atomic

@@ -1,1 +1,1 @@
-from gongdan.triage.models.merging import *  # noqa: F401,F403
+from gongdan.triage.models.merging import MergePolicy, MergeProposal, MergeProvenance, RecurrenceRecord  # noqa: F401

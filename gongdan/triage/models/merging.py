@@ -58,9 +58,7 @@ class MergeProposal(models.Model):
     """One proposal per pair of tickets, ever: a rejected pair is never proposed again."""
 
     master = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="merge_proposals_as_master")
-    original = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="merge_proposals_as_original"
-    )
+    original = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="merge_proposals_as_original")
     # The pair in id order, so (a, b) and (b, a) hit the same unique constraint.
     low = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     high = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
