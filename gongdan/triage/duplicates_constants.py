@@ -32,8 +32,17 @@ FEATURES = (
 # Shipped calibration: logistic regression fitted by `manage.py evaluate_duplicates --fit` on the
 # generated training split (seed 20261125); a refit on agents' decisions replaces it in the database.
 DEFAULT_MODEL = {
-    "intercept": 0.0,
-    "coefficients": {name: 0.0 for name in FEATURES},
+    "intercept": -13.213,
+    "coefficients": {
+        "text": 5.3781,
+        "words": 0.9456,
+        "same_customer": -2.5164,
+        "same_device_sn": 8.2585,
+        "same_phone": 9.9068,
+        "same_category_group": 0.5395,
+        "recency": 4.7377,
+        "embedding": 0.0,
+    },
 }
 
 

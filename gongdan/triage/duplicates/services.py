@@ -3,6 +3,8 @@ agents' decisions on them, and the fitted calibration."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from gongdan.core import clock, textanalysis
@@ -13,7 +15,7 @@ from gongdan.tickets import constants as tc
 from gongdan.tickets import services as tickets
 from gongdan.tickets.models import Ticket
 from gongdan.tickets.services.hooks import CreationHints
-from gongdan.triage.duplicates import lsh, scoring, selectors
+from gongdan.triage.duplicates import calibration, dataset, lsh, scoring, selectors
 from gongdan.triage.duplicates_constants import TERM_MAX_LENGTH
 from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
 
@@ -47,6 +49,22 @@ def index_ticket(ticket: Ticket) -> None:
     SearchTerm.objects.filter(ticket_id=ticket.pk).delete()
     DuplicateBand.objects.bulk_create(band_rows_for(ticket.pk, text))
     SearchTerm.objects.bulk_create(term_rows_for(ticket.pk, text))
+
+
+@transaction.atomic
+def reindex_batch(rows: Sequence[tuple[int, str, str]]) -> None:
+    """Rebuild both indexes for many tickets at once, from (id, subject, description) rows."""
+    ids = [pk for pk, _subject, _description in rows]
+    DuplicateBand.objects.filter(ticket_id__in=ids).delete()
+    SearchTerm.objects.filter(ticket_id__in=ids).delete()
+    bands: list[DuplicateBand] = []
+    terms: list[SearchTerm] = []
+    for pk, subject, description in rows:
+        text = scoring.ticket_text(subject, description)
+        bands += band_rows_for(pk, text)
+        terms += term_rows_for(pk, text)
+    DuplicateBand.objects.bulk_create(bands, batch_size=5000)
+    SearchTerm.objects.bulk_create(terms, batch_size=5000)
 
 
 def _percent(probability: float) -> str:
@@ -154,3 +172,11 @@ def save_calibration(*, calibration: scoring.Calibration, pairs: int, decisions:
     config.fitted_decisions = decisions
     config.save()
     return config
+
+
+def refit(*, seed: int | None = None) -> DuplicateConfig:
+    """Fit the calibration on the generated training pairs plus every agent decision, and store it."""
+    generated = dataset.training_pairs(seed=seed)
+    decisions = decided_pairs()
+    fitted = calibration.fit(generated, decisions)
+    return save_calibration(calibration=fitted, pairs=len(generated), decisions=len(decisions))
