@@ -8,13 +8,13 @@ class TriageConfig(AppConfig):
     verbose_name = _("Triage")
 
     def ready(self) -> None:
-        from gongdan.tickets.services.hooks import (
-            ORDER_DUPLICATES,
-            register_category_changed_hook,
-            register_created_hook,
-        )
+        from gongdan.tickets.services import hooks
+        from gongdan.triage.duplicates import services as duplicates
+        from gongdan.triage.duplicates import tasks as duplicates_tasks  # noqa: F401  (registers the periodic task)
         from gongdan.triage.merging import services as merging
-        from gongdan.triage.merging import tasks  # noqa: F401  (registers the periodic expiry)
+        from gongdan.triage.merging import tasks as merging_tasks  # noqa: F401  (registers the periodic expiry)
 
-        register_created_hook(merging.on_ticket_created, order=ORDER_DUPLICATES + 10)
-        register_category_changed_hook(merging.on_category_changed, order=ORDER_DUPLICATES + 10)
+        hooks.register_created_hook(duplicates.on_ticket_created, order=hooks.ORDER_DUPLICATES)
+        hooks.register_changed_hook(duplicates.on_ticket_changed)
+        hooks.register_created_hook(merging.on_ticket_created, order=hooks.ORDER_DUPLICATES + 10)
+        hooks.register_changed_hook(merging.on_ticket_changed)

@@ -47,13 +47,14 @@ def november(customer, other_customer, agent_actor):
 
 
 def test_scenarios_are_counted_exactly_and_ranked(november):
-    jam, jam_b, invoice = november
+    jam, _, invoice = november
     report = duplicate_top10(dt.date(2026, 11, 1))
     assert report["month"] == "2026-11"
     assert report["duplicates"] == 7
     summary = [(s["rank"], s["category"], s["key"], s["count"]) for s in report["scenarios"]]
     assert summary == [(1, "printer", "卡纸 打印机", 4), (2, "billing", "发票 抬头 错误", 3)]
     assert [e["master"] for e in report["scenarios"][0]["examples"]] == [jam.number, jam.number, jam.number]
+    assert [e["master"] for e in report["scenarios"][1]["examples"]] == [invoice.number] * 3
     assert report["scenarios"][1]["category_name"] == "账单"
 
 

@@ -1,4 +1,4 @@
-"""What other apps do when a ticket is born or re-categorised, inside the changing transaction.
+"""What other apps do when a ticket is born, inside the creating transaction.
 
 Triage (priority score, classification, duplicates, recurrence) and routing (assignment) run for
 every ticket whatever its channel (API, portal, intake, demo), so they hang here rather than on
@@ -32,6 +32,10 @@ class CreationHints:
 
 CreatedHook = Callable[[Ticket, Actor, CreationHints], None]
 _HOOKS: list[tuple[int, str, CreatedHook]] = []
+# Called after `update_fields` changed plain fields or `set_category` the category, with the names
+# that changed (e.g. reindexing, merge proposals and recurrence on a new category).
+ChangedHook = Callable[[Ticket, Actor, frozenset[str]], None]
+_CHANGED_HOOKS: list[tuple[str, ChangedHook]] = []
 
 
 def register_created_hook(hook: CreatedHook, *, order: int) -> CreatedHook:
@@ -47,19 +51,13 @@ def run_created_hooks(ticket: Ticket, actor: Actor, hints: CreationHints) -> Non
         hook(ticket, actor, hints)
 
 
-# Hooks run after `set_category` changed a ticket's category (merge proposals, recurrence, …).
-CategoryHook = Callable[[Ticket, Actor], None]
-_CATEGORY_HOOKS: list[tuple[int, str, CategoryHook]] = []
-
-
-def register_category_changed_hook(hook: CategoryHook, *, order: int) -> CategoryHook:
+def register_changed_hook(hook: ChangedHook) -> ChangedHook:
     name = f"{hook.__module__}.{hook.__qualname__}"
-    if all(existing != name for _, existing, _ in _CATEGORY_HOOKS):
-        _CATEGORY_HOOKS.append((order, name, hook))
-        _CATEGORY_HOOKS.sort(key=lambda entry: (entry[0], entry[1]))
+    if all(existing != name for existing, _ in _CHANGED_HOOKS):
+        _CHANGED_HOOKS.append((name, hook))
     return hook
 
 
-def run_category_changed_hooks(ticket: Ticket, actor: Actor) -> None:
-    for _, _, hook in list(_CATEGORY_HOOKS):
-        hook(ticket, actor)
+def run_changed_hooks(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:
+    for _, hook in list(_CHANGED_HOOKS):
+        hook(ticket, actor, changed)

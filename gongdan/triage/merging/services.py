@@ -280,6 +280,9 @@ def on_ticket_created(ticket: Ticket, actor: Actor, hints) -> None:
     record_recurrence(ticket=ticket)
 
 
-def on_category_changed(ticket: Ticket, actor: Actor) -> None:
+def on_ticket_changed(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:
+    """A new category can open a merge proposal or reveal a recurrence (R5.3, R5.4)."""
+    if "category" not in changed:
+        return
     propose_merges(ticket=ticket, trigger=ProposalTrigger.CATEGORY_CHANGED)
     record_recurrence(ticket=ticket)
