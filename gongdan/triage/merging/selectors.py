@@ -33,7 +33,7 @@ def open_proposals(user) -> QuerySet[MergeProposal]:
             original__in=visible,
         )
         .select_related("master", "original", "master__status", "original__status", "master__customer")
-        .select_related("master__category", "original__category")
+        .select_related("master__category__parent__parent", "original__category__parent__parent")
         .order_by("-created_at", "-id")
     )
 
@@ -141,7 +141,7 @@ def duplicate_top10(month: date) -> dict:
     start, end = month_bounds(month)
     pairs = _duplicate_pairs(start, end)
     ids = {pk for pair in pairs for pk in pair}
-    tickets = Ticket.objects.select_related("category").in_bulk(ids)
+    tickets = Ticket.objects.select_related("category__parent__parent").in_bulk(ids)
     groups: dict[tuple[str, str], Scenario] = defaultdict(lambda: Scenario("", "", ""))
     for duplicate_id, survivor_id in pairs:
         duplicate, survivor = tickets[duplicate_id], tickets[survivor_id]
