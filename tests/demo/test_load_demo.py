@@ -16,6 +16,7 @@ from gongdan.demo import builder, catalogue, kinds, planner
 from gongdan.sla.models import SlaSignal
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Category, ExternalReference, Ticket, TicketEvent, TicketLink
+from gongdan.triage.models import MergeProposal, MergeProvenance, RecurrenceRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +122,11 @@ SLA_EVENTS = [
 
 def test_events_name_an_individual_actor_except_for_system_routing_alarms_and_auto_close(demo):
     desk_events = TicketEvent.objects.exclude(event_type__in=SLA_EVENTS)
-    assert desk_events.count() == 3538
+    assert desk_events.count() == 3681
     assert TicketEvent.objects.filter(is_effective=True).count() == 1481
     anonymous = desk_events.filter(actor__isnull=True, actor_customer__isnull=True)
-    assert _by(anonymous, "event_type") == {"assigned": 78, "auto_closed": 43, "created": 2}
+    # The system links recurrences (triage.merging) and notes suspected duplicates (triage.duplicates).
+    assert _by(anonymous, "event_type") == {"assigned": 78, "auto_closed": 43, "created": 2, "linked": 63, "note": 80}
     assert set(anonymous.filter(event_type=EventType.CREATED).values_list("channel", flat=True)) == {"api"}
     assert not TicketEvent.objects.filter(actor__role="agent", ip__isnull=True).exists()
 
@@ -153,7 +155,7 @@ def test_acknowledgement_only_replies_are_kept_but_never_count_as_a_response(dem
 
 def test_departments_field_engineers_and_external_systems_take_part(demo):
     notes = TicketEvent.objects.filter(event_type=EventType.NOTE)
-    assert notes.count() == 508
+    assert notes.count() == 588
     assert notes.filter(actor__role="department").count() == 172
     assert not notes.filter(is_effective=True, summary="").exists()
     assert Ticket.objects.filter(engineer__isnull=False).exclude(materials=[]).exists()
@@ -165,7 +167,15 @@ def test_duplicates_are_merged_into_their_master_and_recurrences_link_to_the_ear
     assert merged.count() == 17
     assert not merged.filter(merged_into__isnull=True).exists()
     assert all(t.customer_id == t.merged_into.customer_id for t in merged.select_related("merged_into"))
-    assert _by(TicketLink.objects, "kind") == {"recurrence_of": 4}
+    # The four planned recurrences and every other return of a customer within 30 days of a close.
+    assert _by(TicketLink.objects, "kind") == {"recurrence_of": 63}
+    assert _by(RecurrenceRecord.objects, "earlier_closure_kind") == {
+        "agent_closed": 6,
+        "auto_closed": 8,
+        "customer_confirmed": 49,
+    }
+    assert MergeProvenance.objects.filter(undone_at__isnull=True).count() == 17
+    assert _by(MergeProposal.objects, "state") == {"confirmed": 17, "pending": 16}
 
 
 def test_loading_twice_adds_nothing(demo):
