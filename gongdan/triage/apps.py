@@ -11,6 +11,7 @@ class TriageConfig(AppConfig):
         from gongdan.tickets.services import hooks
         from gongdan.triage.duplicates import services as duplicates
         from gongdan.triage.duplicates import tasks as duplicates_tasks  # noqa: F401  (registers the periodic task)
+        from gongdan.triage.merging import admin as merging_admin  # noqa: F401  (the policy's admin page)
         from gongdan.triage.merging import services as merging
         from gongdan.triage.merging import tasks as merging_tasks  # noqa: F401  (registers the periodic expiry)
 

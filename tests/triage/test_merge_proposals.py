@@ -86,7 +86,7 @@ def test_a_ticket_without_category_is_proposed_once_it_gets_one(customer, agent_
 
 def test_the_probability_gate_and_the_master_switch(customer, tree):
     _, printer, _, _ = tree
-    policy(min_probability=1.01)
+    policy(min_probability=1.0)
     made_at(at(2026, 11, 2, 9, 0), customer, "打印机卡纸", category=printer)
     made_at(at(2026, 11, 2, 9, 30), customer, "打印机卡纸", category=printer)
     assert MergeProposal.objects.count() == 0

@@ -4,6 +4,7 @@ Written only by `gongdan.triage.merging.services` (provenance through `tickets.s
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,17 +19,24 @@ class MergePolicy(models.Model):
     proposals_enabled = models.BooleanField(_("propose merges"), default=True)
     require_same_customer = models.BooleanField(_("only tickets of the same customer"), default=True)
     require_window = models.BooleanField(_("only tickets created close together"), default=True)
-    window_hours = models.PositiveSmallIntegerField(_("created within (hours)"), default=24)
+    window_hours = models.PositiveSmallIntegerField(
+        _("created within (hours)"), default=24, validators=[MinValueValidator(1)]
+    )
     require_same_category_group = models.BooleanField(
         _("only tickets in the same category group"),
         default=True,
         help_text=_("The same top-level category; a ticket without a category is proposed once it gets one."),
     )
     min_probability = models.FloatField(
-        _("minimum duplicate probability"), default=0.0, help_text=_("0 proposes every pair that passes the gates.")
+        _("minimum duplicate probability"),
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("0 proposes every pair that passes the gates."),
     )
     recurrence_enabled = models.BooleanField(_("link recurrences"), default=True)
-    recurrence_days = models.PositiveSmallIntegerField(_("recurrence within (days after a close)"), default=30)
+    recurrence_days = models.PositiveSmallIntegerField(
+        _("recurrence within (days after a close)"), default=30, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("merge and recurrence policy")
