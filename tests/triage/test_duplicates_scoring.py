@@ -57,7 +57,9 @@ def test_the_shipped_calibration_makes_the_reworded_report_a_near_certain_duplic
 
 
 def test_out_of_paper_is_not_a_paper_jam_from_another_customer():
-    out_of_paper = scoring.features("打印机缺纸\n办公室打印机提示缺纸", customer_id=8, category_group=1, created_at=AFTERNOON)
+    out_of_paper = scoring.features(
+        "打印机缺纸\n办公室打印机提示缺纸", customer_id=8, category_group=1, created_at=AFTERNOON
+    )
 
     score = scoring.score(printer_jam(), out_of_paper, Calibration.default())
 

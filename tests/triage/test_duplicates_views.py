@@ -60,7 +60,9 @@ def test_a_department_member_sees_no_decision_buttons_and_cannot_post_one(client
     original, again = pair
     client.force_login(purchasing)
 
-    response = client.post(reverse("triage:duplicates-decide", args=[again.number, original.number]), {"confirmed": "1"})
+    response = client.post(
+        reverse("triage:duplicates-decide", args=[again.number, original.number]), {"confirmed": "1"}
+    )
 
     assert response.status_code == 404
     assert DuplicateSuspicion.objects.get(ticket=again).decision == DuplicateSuspicion.Decision.OPEN
