@@ -1,6 +1,7 @@
 """Defaults of duplicate detection (rule 10: the live values sit in `DuplicateConfig`)."""
 
 DEFAULT_THRESHOLD = 0.82
+DEFAULT_SIMILAR_THRESHOLD = 0.4
 DEFAULT_POOL_DAYS = 90
 DEFAULT_CANDIDATE_LIMIT = 100
 
@@ -32,15 +33,15 @@ FEATURES = (
 # Shipped calibration: logistic regression fitted by `manage.py evaluate_duplicates --fit` on the
 # generated training split (seed 20261125); a refit on agents' decisions replaces it in the database.
 DEFAULT_MODEL = {
-    "intercept": -13.213,
+    "intercept": -11.2114,
     "coefficients": {
-        "text": 5.3781,
-        "words": 0.9456,
-        "same_customer": -2.5164,
-        "same_device_sn": 8.2585,
-        "same_phone": 9.9068,
-        "same_category_group": 0.5395,
-        "recency": 4.7377,
+        "text": 5.5862,
+        "words": 0.231,
+        "same_customer": 2.9671,
+        "same_device_sn": 6.121,
+        "same_phone": 1.6395,
+        "same_category_group": 0.7117,
+        "recency": 6.9852,
         "embedding": 0.0,
     },
 }

@@ -3,4 +3,5 @@ from django.urls import include, path
 app_name = "triage"
 urlpatterns: list = [
     path("", include("gongdan.triage.merging.urls")),
+    path("", include("gongdan.triage.duplicates.urls")),
 ]

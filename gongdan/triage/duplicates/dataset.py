@@ -101,8 +101,10 @@ class _Generator:
         self.next_customer = 1
 
     def customer(self) -> tuple[int, str]:
+        """A customer id and their phone; a third of customers have no phone on record."""
         self.next_customer += 1
-        return self.next_customer, f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}"
+        phone = f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}" if self.rng.random() < 0.67 else ""
+        return self.next_customer, phone
 
     def fill(self, text: str, values: dict[str, str]) -> str:
         return text.format(**values)
@@ -157,7 +159,12 @@ class _Generator:
     def features(self, text: str, customer: tuple[int, str], *, sn: str, group: int | None, at: datetime):
         known_group = group if self.rng.random() < 0.7 else None
         return scoring.features(
-            text, customer_id=customer[0], device_sn=sn, phones=[customer[1]], category_group=known_group, created_at=at
+            text,
+            customer_id=customer[0],
+            device_sn=sn,
+            phones=[customer[1]] if customer[1] else [],
+            category_group=known_group,
+            created_at=at,
         )
 
     def at(self) -> datetime:

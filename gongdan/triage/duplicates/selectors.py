@@ -18,7 +18,7 @@ from gongdan.tickets.models import Category, Ticket
 from gongdan.triage.duplicates import embeddings, lsh, scoring
 from gongdan.triage.duplicates.scoring import Calibration, PairScore, TicketFeatures
 from gongdan.triage.duplicates_constants import RELATED_LIMIT, SAME_CUSTOMER_CANDIDATES, TERM_MAX_LENGTH
-from gongdan.triage.models import DuplicateBand, DuplicateConfig, SearchTerm
+from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
 
 _TICKET_NUMBER = re.compile(r"^gd-?(\d{1,12})$", re.IGNORECASE)
 _MAX_QUERY_TERMS = 5
@@ -227,3 +227,37 @@ def related_search(
         tickets = tickets.filter(pk__in=visible.values("pk"))
     by_id = {t.pk: t for t in tickets}
     return [by_id[pk] for pk in ranked if pk in by_id][:limit]
+
+
+def suspicions_of(ticket: Ticket, *, user) -> list[DuplicateSuspicion]:
+    """The earlier tickets this one was flagged against (or decided on), best first, as `user` sees them."""
+    rows = DuplicateSuspicion.objects.filter(ticket=ticket).select_related("original__status", "decided_by")
+    return list(rows.filter(original__in=access.visible_tickets(user)).order_by("-probability", "id"))
+
+
+def copies_of(ticket: Ticket, *, user) -> list[DuplicateSuspicion]:
+    """Later tickets flagged as possible copies of this one."""
+    rows = DuplicateSuspicion.objects.filter(original=ticket).select_related("ticket__status")
+    return list(rows.filter(ticket__in=access.visible_tickets(user)).order_by("-ticket_id"))
+
+
+def suspicion_queue(decision: str) -> QuerySet[DuplicateSuspicion]:
+    """The suspected-duplicates queue of the desk, newest first."""
+    return (
+        DuplicateSuspicion.objects.filter(decision=decision)
+        .select_related("ticket__status", "ticket__priority", "ticket__customer", "original__status", "decided_by")
+        .order_by("-ticket_id", "-probability")
+    )
+
+
+def similar_for_customer(text: str, *, customer: Customer, limit: int) -> list[tuple[Ticket, PairScore]]:
+    """A customer's own earlier tickets that look like `text` (portal, while writing a request)."""
+    config = DuplicateConfig.current()
+    candidates = [
+        c
+        for c in find_candidates(text, customer=customer, limit=limit * 4)
+        if c.score.probability >= config.similar_threshold
+    ]
+    owned = Ticket.objects.filter(customer=customer, pk__in=[c.ticket_id for c in candidates]).select_related("status")
+    by_id = {t.pk: t for t in owned}
+    return [(by_id[c.ticket_id], c.score) for c in candidates if c.ticket_id in by_id][:limit]

@@ -75,18 +75,17 @@ def _percent(probability: float) -> str:
 def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[DuplicateSuspicion]:
     """Flag the earlier tickets whose calibrated probability reaches the threshold (R5.1).
 
-    The pair is only linked (`duplicate_of`) when an agent confirms it; the system writes an
-    internal note so the suspicion shows on the timeline too."""
+    The pair is only linked (`duplicate_of`) when an agent confirms it. No timeline event: the
+    suspicion is the system's guess, shown in the ticket's duplicates panel and queue; the
+    agent's decision is what the timeline records (a link or a note)."""
     config = DuplicateConfig.current()
     candidates = [
         candidate
         for candidate in selectors.find_candidates(ticket, limit=MAX_FLAGGED)
         if candidate.score.probability >= config.threshold and candidate.ticket_id < ticket.pk
     ]
-    if not candidates:
-        return []
     now = clock.now()
-    flagged = [
+    return [
         DuplicateSuspicion.objects.get_or_create(
             ticket=ticket,
             original_id=candidate.ticket_id,
@@ -98,10 +97,6 @@ def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[Duplicate
         )[0]
         for candidate in candidates
     ]
-    numbers = dict(Ticket.objects.filter(pk__in=[s.original_id for s in flagged]).values_list("pk", "number"))
-    listing = ", ".join(f"{numbers[s.original_id]} ({_percent(s.probability)})" for s in flagged)
-    tickets.add_note(actor=Actor.system(), ticket=ticket, body=f"疑似重复工单 / Suspected duplicate of: {listing}")
-    return flagged
 
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:

@@ -18,6 +18,12 @@ class DuplicateConfig(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_("Calibrated probability: at least this share of flagged pairs are true duplicates."),
     )
+    similar_threshold = models.FloatField(
+        _("similar-request hint threshold"),
+        default=c.DEFAULT_SIMILAR_THRESHOLD,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("From this probability the portal shows a customer their own similar earlier requests."),
+    )
     pool_days = models.PositiveSmallIntegerField(_("recent pool (days)"), default=c.DEFAULT_POOL_DAYS)
     candidate_limit = models.PositiveSmallIntegerField(_("candidates rescored"), default=c.DEFAULT_CANDIDATE_LIMIT)
     intercept = models.FloatField(_("calibration intercept"), default=c.DEFAULT_MODEL["intercept"])
@@ -104,3 +110,7 @@ class DuplicateSuspicion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} ≈ {self.original_id} ({self.probability:.2f})"
+
+    @property
+    def percent(self) -> str:
+        return f"{self.probability * 100:.0f}%"
