@@ -122,11 +122,11 @@ SLA_EVENTS = [
 
 def test_events_name_an_individual_actor_except_for_system_routing_alarms_and_auto_close(demo):
     desk_events = TicketEvent.objects.exclude(event_type__in=SLA_EVENTS)
-    assert desk_events.count() == 3681
+    assert desk_events.count() == 3601
     assert TicketEvent.objects.filter(is_effective=True).count() == 1481
     anonymous = desk_events.filter(actor__isnull=True, actor_customer__isnull=True)
-    # The system links recurrences (triage.merging) and notes suspected duplicates (triage.duplicates).
-    assert _by(anonymous, "event_type") == {"assigned": 78, "auto_closed": 43, "created": 2, "linked": 63, "note": 80}
+    # The system links recurrences (triage.merging).
+    assert _by(anonymous, "event_type") == {"assigned": 78, "auto_closed": 43, "created": 2, "linked": 63}
     assert set(anonymous.filter(event_type=EventType.CREATED).values_list("channel", flat=True)) == {"api"}
     assert not TicketEvent.objects.filter(actor__role="agent", ip__isnull=True).exists()
 
@@ -155,7 +155,7 @@ def test_acknowledgement_only_replies_are_kept_but_never_count_as_a_response(dem
 
 def test_departments_field_engineers_and_external_systems_take_part(demo):
     notes = TicketEvent.objects.filter(event_type=EventType.NOTE)
-    assert notes.count() == 588
+    assert notes.count() == 508
     assert notes.filter(actor__role="department").count() == 172
     assert not notes.filter(is_effective=True, summary="").exists()
     assert Ticket.objects.filter(engineer__isnull=False).exclude(materials=[]).exists()
