@@ -1,8 +1,10 @@
 """Candidates from the shared LSH band index, and the threshold gate on creation."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import time_machine
+from django.core.management import call_command
 
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import CustomerIdentity
@@ -104,14 +106,12 @@ def test_creation_indexes_the_ticket_and_a_subject_edit_reindexes_it(customer, a
 
 
 def test_index_ticket_and_the_rebuild_command_give_the_same_rows(customer):
-    from django.core.management import call_command
-
     ticket = factories.ticket_for(customer, subject=AIRCON[0], description=AIRCON[1])
     rows = sorted(DuplicateBand.objects.filter(ticket=ticket).values_list("band_no", "band_hash"))
     DuplicateBand.objects.all().delete()
     SearchTerm.objects.all().delete()
 
-    call_command("rebuild_duplicate_index", batch_size=1, stdout=open("/dev/null", "w"))
+    call_command("rebuild_duplicate_index", batch_size=1, stdout=StringIO())
 
     assert sorted(DuplicateBand.objects.filter(ticket=ticket).values_list("band_no", "band_hash")) == rows
     index_ticket(ticket)
