@@ -73,8 +73,9 @@ def test_a_repeated_report_by_the_same_customer_is_flagged_with_its_score(custom
         "same_category_group": 0.0,
         "hours_apart": 2.0,
     }
-    # z = −11.2114 + 5.5862·0.4412 + 0.231·0.6429 + 2.9671 + 1.6395 + 6.9852·(1/(1+2/24)) = 2.456
-    assert suspicion.probability == 0.921
+    # r = 1/(1+2/24); z = −7.3198 + 0.9543·0.4412 + 1.3043·0.6429 + 0.7593 + 1.3915 + (2.0034 + 4.8564·0.4412
+    #   + 3.3196)·r = 2.982
+    assert suspicion.probability == 0.9518
     assert not DuplicateSuspicion.objects.filter(ticket=original).exists()
 
 
