@@ -27,21 +27,25 @@ FEATURES = (
     "same_phone",
     "same_category_group",
     "recency",
+    "text_recency",
+    "customer_recency",
     "embedding",
 )
 
 # Shipped calibration: logistic regression fitted by `manage.py evaluate_duplicates --fit` on the
 # generated training split (seed 20261125); a refit on agents' decisions replaces it in the database.
 DEFAULT_MODEL = {
-    "intercept": -11.2114,
+    "intercept": -7.3198,
     "coefficients": {
-        "text": 5.5862,
-        "words": 0.231,
-        "same_customer": 2.9671,
-        "same_device_sn": 6.121,
-        "same_phone": 1.6395,
-        "same_category_group": 0.7117,
-        "recency": 6.9852,
+        "text": 0.9543,
+        "words": 1.3043,
+        "same_customer": 0.7593,
+        "same_device_sn": 1.0945,
+        "same_phone": 1.3915,
+        "same_category_group": 0.2053,
+        "recency": 2.0034,
+        "text_recency": 4.8564,
+        "customer_recency": 3.3196,
         "embedding": 0.0,
     },
 }
