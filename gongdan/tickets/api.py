@@ -333,8 +333,8 @@ def link(request: HttpRequest, number: TicketNumber, payload: LinkIn):
 def merge(request: HttpRequest, number: TicketNumber, payload: MergeIn):
     source = access.get_visible_ticket(request.user, number)
     target = access.get_visible_ticket(request.user, payload.target)
-    services.merge(actor=_actor(request), source=source, target=target, reason=payload.reason)
-    return _render(request, target.number)
+    master = services.merge(actor=_actor(request), source=source, target=target, reason=payload.reason)
+    return _render(request, master.number)
 
 
 @router.post("/{number}/external-refs", response={201: ExternalRefOut}, summary="Add an external reference")

@@ -46,6 +46,8 @@ def test_merged_is_a_dead_end():
     assert lifecycle.allowed_targets(K.MERGED) == []
 
 
-def test_a_step_back_is_recognised_by_stage():
-    assert lifecycle.rule_for(K.RESOLVED, K.OPEN).is_step_back is True
-    assert lifecycle.rule_for(K.PENDING, K.OPEN).is_step_back is False
+def test_only_active_kinds_merge_and_only_the_system_unmerges_back_to_them():
+    assert lifecycle.MERGEABLE_KINDS == {K.NEW, K.OPEN, K.PENDING, K.ON_HOLD}
+    unmerges = {(K.MERGED, kind) for kind in (K.NEW, K.OPEN, K.PENDING, K.ON_HOLD)}
+    assert unmerges <= lifecycle.SYSTEM_ONLY
+    assert (K.MERGED, K.RESOLVED) not in lifecycle.SYSTEM_ONLY

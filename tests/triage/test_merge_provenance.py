@@ -119,3 +119,15 @@ def test_the_master_timeline_names_the_original(customer, agent_actor):
         f"并入 {original.number}"
     ]
     assert Ticket.objects.get(pk=original.pk).merged_into == master
+
+
+def test_the_merge_api_answers_with_the_master_at_the_end_of_the_chain(client, agent, agent_actor, customer):
+    top = factories.ticket_for(customer, subject="总工单")
+    middle = factories.ticket_for(customer, subject="中间")
+    late = factories.ticket_for(customer, subject="后来的")
+    services.merge(actor=agent_actor, source=middle, target=top)
+    client.force_login(agent)
+    response = client.post(
+        f"/api/v1/tickets/{late.number}/merge", {"target": middle.number}, content_type="application/json"
+    )
+    assert (response.status_code, response.json()["number"]) == (200, top.number)
