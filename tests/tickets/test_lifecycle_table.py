@@ -47,7 +47,7 @@ def test_merged_is_a_dead_end():
 
 
 def test_only_active_kinds_merge_and_only_the_system_unmerges_back_to_them():
-    assert lifecycle.MERGEABLE_KINDS == {K.NEW, K.OPEN, K.PENDING, K.ON_HOLD}
+    assert {K.NEW, K.OPEN, K.PENDING, K.ON_HOLD} == lifecycle.MERGEABLE_KINDS
     unmerges = {(K.MERGED, kind) for kind in (K.NEW, K.OPEN, K.PENDING, K.ON_HOLD)}
     assert unmerges <= lifecycle.SYSTEM_ONLY
     assert (K.MERGED, K.RESOLVED) not in lifecycle.SYSTEM_ONLY
