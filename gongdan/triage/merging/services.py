@@ -68,7 +68,7 @@ def _candidates(ticket: Ticket, gates: rules.Gates) -> list[Ticket]:
         pool = pool.filter(_in_group(root))
     proposed = MergeProposal.objects.filter(Q(low=ticket) | Q(high=ticket)).values_list("low_id", "high_id")
     seen = {pk for pair in proposed for pk in pair}
-    pool = pool.exclude(pk__in=seen).select_related("status", "category", "customer")
+    pool = pool.exclude(pk__in=seen).select_related("status", "category__parent__parent", "customer")
     return list(pool.order_by("-created_at", "-id")[:MAX_CANDIDATES])
 
 
@@ -91,7 +91,7 @@ def _ordered(a: Ticket, b: Ticket) -> tuple[Ticket, Ticket]:
 def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
     """Propose merging `ticket` with every ticket that passes the policy's gates (R5.3)."""
     policy = MergePolicy.current()
-    ticket = Ticket.objects.select_related("status", "category", "customer").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_related("status", "category__parent__parent", "customer").get(pk=ticket.pk)
     if not policy.proposals_enabled or ticket.status.kind not in ACTIVE_KINDS:
         return []
     gates = _gates(policy)
