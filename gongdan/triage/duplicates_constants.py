@@ -3,7 +3,7 @@
 DEFAULT_THRESHOLD = 0.82
 DEFAULT_SIMILAR_THRESHOLD = 0.4
 DEFAULT_POOL_DAYS = 90
-DEFAULT_CANDIDATE_LIMIT = 100
+DEFAULT_CANDIDATE_LIMIT = 50
 
 # MinHash LSH over character bigrams: NUM_PERM = BANDS × ROWS. With 2 rows per band a pair of
 # Jaccard s becomes a candidate with probability 1 − (1 − s²)^BANDS: 0.85 at s = 0.3, 0.18 at s = 0.1.
@@ -11,8 +11,8 @@ LSH_BANDS = 20
 LSH_ROWS = 2
 LSH_SEED = 1
 
-# The same customer's tickets are always rescored (cross-language rewording shares no bigrams);
-# this many of the newest, within the pool.
+# The same customer's tickets are always rescored (cross-language rewording shares no bigrams):
+# this many of the newest, of any age; and as many of the same device's within the pool.
 SAME_CUSTOMER_CANDIDATES = 30
 
 TERM_MAX_LENGTH = 64

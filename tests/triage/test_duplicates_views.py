@@ -105,3 +105,20 @@ def test_the_portal_form_shows_a_customer_their_own_similar_request(client, cust
 
     assert own.number in html and theirs.number not in html
     assert client.get(reverse("triage:duplicates-portal-similar"), {"subject": "空调"}).content.decode().strip() == ""
+
+
+def test_the_queue_and_the_panel_cost_the_same_queries_for_one_or_many_suspicions(
+    client, agent, customer, django_assert_num_queries
+):
+    client.force_login(agent)
+    for n in range(4):
+        factories.ticket_for(customer, subject="空调不制冷", description=f"空调吹热风，室外机不转 {n}")
+    last = factories.ticket_for(customer, subject="空调不制冷", description="空调吹热风，室外机不转")
+    assert DuplicateSuspicion.objects.filter(ticket=last).count() == 3
+
+    # Session, user, count, page.
+    with django_assert_num_queries(4):
+        assert client.get(reverse("triage:duplicates-queue")).status_code == 200
+    # Session, user, ticket, suspicions with their originals, later copies.
+    with django_assert_num_queries(5):
+        assert client.get(reverse("triage:duplicates-panel", args=[last.number])).status_code == 200
