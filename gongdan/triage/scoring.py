@@ -152,7 +152,9 @@ def score_ticket(facts: TicketFacts, rules: RuleConfig, active_windows: list[Win
     """The breakdown stored on the ticket: every dimension's inputs and points, the score and priority."""
     fault_type, fault_source = detect_fault_type(facts, rules)
     scope, scope_source, scope_signal = detect_scope(facts, rules)
-    fault_points = rules.fault_points.get(fault_type, rules.unknown_fault_points) if fault_type else rules.unknown_fault_points
+    fault_points = (
+        rules.fault_points.get(fault_type, rules.unknown_fault_points) if fault_type else rules.unknown_fault_points
+    )
     factor = rules.scope_factors[scope]
     base = round(fault_points * factor, 1)
     context = round(sum(w.points for w in active_windows), 1)
@@ -185,9 +187,7 @@ def score_ticket(facts: TicketFacts, rules: RuleConfig, active_windows: list[Win
         "context": {"windows": [w.name for w in active_windows], "points": context},
         "tier": {"tier": facts.customer_tier, "coefficient": coefficient, "points": tier},
         "history": {"complaints": facts.complaints, "days": rules.history_days, "points": history},
-        "override": (
-            {"priority": override[0], "window": override[1], "category": override[2]} if override else None
-        ),
+        "override": ({"priority": override[0], "window": override[1], "category": override[2]} if override else None),
     }
 
 
@@ -195,4 +195,3 @@ def ab_group(ticket_id: int, share_percent: int) -> str:
     """Deterministic A/B split by ticket id: a multiplicative hash spreads consecutive ids evenly."""
     bucket = (ticket_id * 2654435761) % 2**32 % 100
     return "B" if bucket < share_percent else "A"
-

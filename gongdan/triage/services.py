@@ -131,7 +131,10 @@ def score_priority(*, ticket: Ticket, hints: CreationHints) -> TicketTriage:
         scored_at=clock.now(),
     )
     if not hints.priority_given:
-        reason = f"Score {breakdown['score']} → {breakdown['priority']} ({breakdown['decided_by']}, rule set v{rule_set.version}, group {group})"
+        reason = (
+            f"Score {breakdown['score']} → {breakdown['priority']} "
+            f"({breakdown['decided_by']}, rule set v{rule_set.version}, group {group})"
+        )
         tickets.set_priority(actor=Actor.system(), ticket=ticket, code=breakdown["priority"], reason=reason)
     return triage
 
@@ -185,7 +188,9 @@ def _apply_decision(ticket: Ticket, decision: prediction.Decision, hints: Creati
     applied = False
     category = _category(decision.category) if decision.apply_category and not hints.category_given else None
     if category is not None:
-        reason = f"Classified by {decision.source}{f' v{version}' if version else ''}, confidence {decision.confidence:.0%}"
+        reason = (
+            f"Classified by {decision.source}{f' v{version}' if version else ''}, confidence {decision.confidence:.0%}"
+        )
         tickets.set_category(actor=system, ticket=ticket, category=category, reason=reason)
         applied = True
     current = sorted(ticket.tags.values_list("name", flat=True))
@@ -257,7 +262,9 @@ def correct_classification(
     if category is not None:
         chosen = _category(category)
         if chosen is None:
-            raise InvalidInput(f"Unknown category: {category}.", f"未知的分类：{category}。", fields={"category": "unknown"})
+            raise InvalidInput(
+                f"Unknown category: {category}.", f"未知的分类：{category}。", fields={"category": "unknown"}
+            )
         tickets.set_category(actor=actor, ticket=ticket, category=chosen, reason="Classification reviewed")
         guess = predicted.category.code if predicted.category_id else None
         _record(actor, ticket, CorrectionField.CATEGORY, guess, chosen.code, predicted.confidence)
@@ -266,7 +273,9 @@ def correct_classification(
         _record(actor, ticket, CorrectionField.TAGS, predicted.tags, sorted(set(tags)), predicted.confidence)
     if sentiment is not None:
         tickets.update_fields(actor=actor, ticket=ticket, changes={"sentiment": sentiment})
-        _record(actor, ticket, CorrectionField.SENTIMENT, predicted.sentiment, sentiment, predicted.sentiment_confidence)
+        _record(
+            actor, ticket, CorrectionField.SENTIMENT, predicted.sentiment, sentiment, predicted.sentiment_confidence
+        )
     if found is not None and category is not None:
         found.needs_review = False
         found.save(update_fields=["needs_review"])

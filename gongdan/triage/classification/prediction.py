@@ -128,13 +128,13 @@ def _suggestions(model: ModelPrediction | None, matches: list[RuleMatch]) -> lis
     return unique[:SUGGESTION_COUNT]
 
 
-def combine(
-    model: ModelPrediction | None, matches: list[RuleMatch], *, floor: float, tag_threshold: float
-) -> Decision:
+def combine(model: ModelPrediction | None, matches: list[RuleMatch], *, floor: float, tag_threshold: float) -> Decision:
     strong = [m for m in matches if m.strong]
     category_rule = next((m for m in strong if m.rule.category), None)
     sentiment_rule = next((m for m in strong if m.rule.sentiment), None)
-    tags = sorted({t for m in strong for t in m.rule.tags} | {t for t, p in (model.tags if model else []) if p >= tag_threshold})
+    tags = sorted(
+        {t for m in strong for t in m.rule.tags} | {t for t, p in (model.tags if model else []) if p >= tag_threshold}
+    )
     if sentiment_rule:
         sentiment, sentiment_confidence = sentiment_rule.rule.sentiment, 1.0
     elif model and model.sentiment and model.sentiment_confidence >= floor:

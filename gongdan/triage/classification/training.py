@@ -90,9 +90,7 @@ def evaluate(bundle: Bundle, samples: list[Sample]) -> dict[str, Any]:
     truth = [s.category for s in samples]
     predicted = list(bundle.category.predict(matrix))
     labels = sorted(set(truth))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
     return {
         "samples": len(samples),
         "accuracy": round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(samples), 4),

@@ -29,7 +29,9 @@ class PriorityRuleSet(models.Model):
     class Meta:
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_rule_set")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_rule_set"
+            )
         ]
         verbose_name = _("priority rule set")
         verbose_name_plural = _("priority rule sets")
