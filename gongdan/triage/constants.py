@@ -116,3 +116,28 @@ DEFAULT_RULES = {
         ImpactScope.GROUP: ["多个用户", "部分用户", "好几个同事", "several users", "some users", "my team"],
     },
 }
+
+# Keyword rules a desk starts from (`manage.py train_triage --seed-rules`, the demo); admins edit them.
+DEFAULT_KEYWORD_RULES = [
+    {
+        "name": "Angry customer / 客户愤怒",
+        "keywords": ["气死", "忍无可忍", "太过分", "骗子", "furious", "unacceptable", "ridiculous", "worst service"],
+        "sentiment": "angry",
+    },
+    {
+        "name": "Unhappy customer / 客户不满",
+        "keywords": ["投诉", "太差", "差评", "很失望", "不满意", "第三次", "complaint", "disappointed", "terrible"],
+        "sentiment": "negative",
+    },
+    {
+        "name": "Happy customer / 客户满意",
+        "keywords": ["非常满意", "太棒了", "点赞", "表扬", "great job", "thank you so much", "excellent service"],
+        "sentiment": "positive",
+    },
+    {
+        "name": "Payment failed / 支付失败",
+        "keywords": ["支付失败", "付款失败", "payment failed", "payment declined"],
+        "category": "pay-failed",
+        "tags": ["支付"],
+    },
+]

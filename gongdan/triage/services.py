@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.db import transaction
@@ -20,7 +21,13 @@ from gongdan.tickets.models import Category, Ticket
 from gongdan.tickets.services.hooks import CreationHints
 from gongdan.triage import access, scoring
 from gongdan.triage.classification import features, prediction, training
-from gongdan.triage.constants import DEFAULT_RULES, MIN_TRAINING_SAMPLES, AbGroup, CorrectionField
+from gongdan.triage.constants import (
+    DEFAULT_KEYWORD_RULES,
+    DEFAULT_RULES,
+    MIN_TRAINING_SAMPLES,
+    AbGroup,
+    CorrectionField,
+)
 from gongdan.triage.models import (
     BusinessWindow,
     ClassificationCorrection,
@@ -304,10 +311,35 @@ def train_classifier(*, actor: Actor) -> ClassifierModel:
         "sentiment": bundle.sentiment is not None,
         "weighted_samples": sum(1 for s in samples if s.weight > 1),
     }
+    blob = training.dump(bundle)
     return ClassifierModel.objects.create(
         version=latest + 1,
-        blob=training.dump(bundle),
+        blob=blob,
+        digest=hashlib.sha256(blob).hexdigest(),
         metrics=metrics,
         sample_count=len(samples),
         trained_at=clock.now(),
     )
+
+
+@transaction.atomic
+def seed_default_rules(*, actor: Actor) -> int:
+    """Create the starting keyword rules that are missing (by name); category rules only where the
+    category exists. Returns how many were created."""
+    access.ensure_configure(actor)
+    created = 0
+    for spec in DEFAULT_KEYWORD_RULES:
+        category = _category(spec.get("category", ""))
+        if spec.get("category") and category is None:
+            continue
+        _, made = KeywordRule.objects.get_or_create(
+            name=spec["name"],
+            defaults={
+                "keywords": "\n".join(spec["keywords"]),
+                "category": category,
+                "tags": spec.get("tags", []),
+                "sentiment": spec.get("sentiment", ""),
+            },
+        )
+        created += made
+    return created

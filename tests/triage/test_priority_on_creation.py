@@ -27,7 +27,11 @@ def pay_failed(db):
 @pytest.fixture
 def promotion(db):
     return BusinessWindow.objects.create(
-        name="双11大促", kind="promotion", starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 12), points=10,
+        name="双11大促",
+        kind="promotion",
+        starts_on=date(2026, 11, 10),
+        ends_on=date(2026, 11, 12),
+        points=10,
         category_overrides={"pay-failed": "P0"},
     )
 
@@ -53,7 +57,11 @@ def test_a_payment_failure_during_the_promotion_becomes_p0_with_the_score_as_rea
 def test_the_same_ticket_after_the_promotion_stays_p2_without_an_event(customer, pay_failed, promotion):
     ticket = factories.ticket_for(customer, subject="付款失败", description="下单付款一直失败", category=pay_failed)
     ticket.refresh_from_db()
-    assert (ticket.priority.code, ticket.triage.score, ticket.triage.breakdown["context"]["windows"]) == ("P2", 35.0, [])
+    assert (ticket.priority.code, ticket.triage.score, ticket.triage.breakdown["context"]["windows"]) == (
+        "P2",
+        35.0,
+        [],
+    )
     assert _priority_events(ticket) == []
 
 
@@ -77,14 +85,20 @@ def test_an_explicit_priority_is_kept_and_the_breakdown_marked_as_such(customer,
         customer, subject="收银系统宕机，所有门店无法收款", priority_code="P3", actor=agent_actor
     )
     ticket.refresh_from_db()
-    assert (ticket.priority.code, ticket.triage.computed_priority, ticket.triage.explicit_priority) == ("P3", "P0", True)
+    assert (ticket.priority.code, ticket.triage.computed_priority, ticket.triage.explicit_priority) == (
+        "P3",
+        "P0",
+        True,
+    )
     assert _priority_events(ticket) == []
 
 
 def test_a_ticket_without_signals_keeps_the_default_priority(ticket):
     ticket.refresh_from_db()
     assert (ticket.priority.code, ticket.triage.breakdown["decided_by"], ticket.triage.breakdown["signals"]) == (
-        "P2", "no signals", False,
+        "P2",
+        "no signals",
+        False,
     )
     assert _priority_events(ticket) == []
 

@@ -18,7 +18,10 @@ def test_an_override_records_reason_score_and_the_timeline_event(ticket, agent, 
     ticket.refresh_from_db()
     assert ticket.priority.code == "P1"
     assert (override.old_priority, override.new_priority, override.computed_priority, override.score) == (
-        "P2", "P1", "P2", 30.0,
+        "P2",
+        "P1",
+        "P2",
+        30.0,
     )
     assert (override.user, override.reason) == (agent, "客户产线停工")
     event = TicketEvent.objects.get(ticket=ticket, event_type=EventType.PRIORITY_CHANGED)
@@ -67,8 +70,12 @@ def test_the_api_overrides_with_a_reason_and_shows_the_breakdown(ticket, agent):
     )
     assert created.status_code == 201
     assert created.json() == {
-        "old_priority": "P2", "new_priority": "P0", "computed_priority": "P2", "score": 30.0,
-        "reason": "整条产线停了", "by": agent.username,
+        "old_priority": "P2",
+        "new_priority": "P0",
+        "computed_priority": "P2",
+        "score": 30.0,
+        "reason": "整条产线停了",
+        "by": agent.username,
     }
     shown = client.get(base).json()
     assert (shown["priority"], shown["score"], shown["computed_priority"], shown["ab_group"]) == ("P0", 30.0, "P2", "A")

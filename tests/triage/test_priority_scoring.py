@@ -11,8 +11,13 @@ from gongdan.triage.scoring import RuleConfig, TicketFacts, WindowSpec, ab_group
 RULES = RuleConfig.model_validate(DEFAULT_RULES)
 PAYMENT = ("payment", "pay", "pay-failed")
 PROMOTION = WindowSpec(
-    name="Double 11", kind="promotion", recurrence="once", points=10, category_overrides={"pay-failed": "P0"},
-    starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 12),
+    name="Double 11",
+    kind="promotion",
+    recurrence="once",
+    points=10,
+    category_overrides={"pay-failed": "P0"},
+    starts_on=date(2026, 11, 10),
+    ends_on=date(2026, 11, 12),
 )
 
 
@@ -20,8 +25,13 @@ def test_a_payment_failure_outside_a_promotion_is_p2_by_its_band():
     result = score_ticket(TicketFacts(text="付款时报错", category_codes=PAYMENT), RULES, [])
     assert (result["score"], result["priority"], result["decided_by"]) == (35.0, "P2", "band")
     assert result["base"] == {
-        "fault_type": "payment", "fault_source": "category: payment", "fault_points": 35.0,
-        "scope": "single", "scope_source": "no signal", "scope_factor": 1.0, "points": 35.0,
+        "fault_type": "payment",
+        "fault_source": "category: payment",
+        "fault_points": 35.0,
+        "scope": "single",
+        "scope_source": "no signal",
+        "scope_factor": 1.0,
+        "points": 35.0,
     }
     assert result["override"] is None
 
@@ -61,7 +71,10 @@ def test_english_cues_whole_office_and_a_fault_code():
 def test_a_ticket_without_signals_keeps_the_default_priority():
     result = score_ticket(TicketFacts(text="A question about my account"), RULES, [])
     assert (result["score"], result["priority"], result["decided_by"], result["signals"]) == (
-        30.0, "P2", "no signals", False,
+        30.0,
+        "P2",
+        "no signals",
+        False,
     )
 
 

@@ -17,24 +17,24 @@ from gongdan.core.textanalysis import normalise
 from gongdan.triage.classification.training import Bundle, load
 from gongdan.triage.constants import SUGGESTION_COUNT, ClassificationSource
 
-_cache: dict[str, tuple[int, Bundle]] = {}
+_cache: dict[str, tuple[int, str, Bundle]] = {}
 _cache_lock = threading.Lock()
 
 
 def current_model() -> tuple[int, Bundle] | None:
-    """(version, bundle) of the newest model: one small query, the blob is read only on a new version."""
+    """(version, bundle) of the newest model: one small query; the blob is read only when the newest
+    model's digest differs from the cached one (a new version, or another database)."""
     from gongdan.triage.models import ClassifierModel
 
-    version = ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first()
-    if version is None:
+    newest = ClassifierModel.objects.order_by("-version").values_list("version", "digest").first()
+    if newest is None:
         return None
     cached = _cache.get("model")
-    if cached and cached[0] == version:
-        return cached
-    with _cache_lock:
-        blob = ClassifierModel.objects.values_list("blob", flat=True).get(version=version)
-        _cache["model"] = (version, load(blob))
-        return _cache["model"]
+    if cached is None or cached[:2] != newest:
+        with _cache_lock:
+            blob = ClassifierModel.objects.values_list("blob", flat=True).get(version=newest[0])
+            cached = _cache["model"] = (*newest, load(blob))
+    return cached[0], cached[2]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class ClassifierModel(models.Model):
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     blob = models.BinaryField(_("model"))
+    digest = models.CharField(_("SHA-256 of the model"), max_length=64)
     metrics = models.JSONField(_("metrics"), default=dict)
     sample_count = models.PositiveIntegerField(_("samples"))
     trained_at = models.DateTimeField(_("trained at"))
