@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -27,6 +28,7 @@ from gongdan.triage.constants import (
     MIN_TRAINING_SAMPLES,
     AbGroup,
     CorrectionField,
+    Recurrence,
 )
 from gongdan.triage.models import (
     BusinessWindow,
@@ -343,3 +345,40 @@ def seed_default_rules(*, actor: Actor) -> int:
         )
         created += made
     return created
+
+
+@transaction.atomic
+def create_window(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    points: float,
+    starts_on=None,
+    ends_on=None,
+    recurrence: str = Recurrence.ONCE,
+    last_days: int = 0,
+    category_overrides: dict[str, str] | None = None,
+) -> BusinessWindow:
+    """A business window (validated like the admin form): promotions, month-end, release windows."""
+    access.ensure_configure(actor)
+    window = BusinessWindow(
+        name=name.strip(),
+        kind=kind,
+        recurrence=recurrence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        last_days=last_days,
+        points=points,
+        category_overrides=category_overrides or {},
+    )
+    try:
+        window.full_clean()
+    except ValidationError as error:
+        raise InvalidInput(
+            f"Invalid business window: {error.messages}",
+            f"业务时段无效：{error.messages}",
+            fields={k: "invalid" for k in error.message_dict},
+        ) from error
+    window.save()
+    return window
