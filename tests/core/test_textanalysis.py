@@ -6,7 +6,13 @@ def test_normal_form_folds_width_case_and_traditional_chinese():
 
 
 def test_words_drop_stop_words_and_punctuation_in_both_languages():
-    assert t.words("我的打印機一直卡紙，請問怎麼辦？Printer jams again") == ["打印机", "卡纸", "怎么办", "printer", "jams"]
+    assert t.words("我的打印機一直卡紙，請問怎麼辦？Printer jams again") == [
+        "打印机",
+        "卡纸",
+        "怎么办",
+        "printer",
+        "jams",
+    ]
 
 
 def test_domain_words_stay_whole():

@@ -33,7 +33,10 @@ def test_with_a_full_share_every_ticket_is_scored_by_the_previous_version(two_ve
     [ticket] = _fault(customer)
     ticket.refresh_from_db()
     assert (ticket.triage.ab_group, ticket.triage.rule_set_version, ticket.triage.score, ticket.priority.code) == (
-        "B", 1, 30.0, "P2",
+        "B",
+        1,
+        30.0,
+        "P2",
     )
 
 
@@ -42,7 +45,10 @@ def test_without_a_share_every_ticket_is_scored_by_the_active_version(two_versio
     [ticket] = _fault(customer)
     ticket.refresh_from_db()
     assert (ticket.triage.ab_group, ticket.triage.rule_set_version, ticket.triage.score, ticket.priority.code) == (
-        "A", 2, 60.0, "P1",
+        "A",
+        2,
+        60.0,
+        "P1",
     )
 
 
@@ -88,7 +94,12 @@ def test_the_report_compares_count_csat_and_breach_rate_per_group(two_versions, 
     assert page.status_code == 200 and 'data-group="B"' in page.content.decode()
     api = client.get("/api/v1/triage/ab-report").json()
     assert api[0] == {
-        "group": "A", "rule_set_version": 2, "tickets": 3, "rated": 2, "mean_rating": 3.5, "breached": 1,
+        "group": "A",
+        "rule_set_version": 2,
+        "tickets": 3,
+        "rated": 2,
+        "mean_rating": 3.5,
+        "breached": 1,
         "breach_rate": 0.3333,
     }
 

@@ -16,7 +16,10 @@ def test_an_agent_sees_the_breakdown_and_overrides_the_priority(page, live_serve
     payment = factories.category("payment", "支付与账务")
     pay_failed = factories.category("pay-failed", "支付失败", parent=payment)
     BusinessWindow.objects.create(
-        name="全年大促", starts_on=date(2000, 1, 1), ends_on=date(2100, 1, 1), points=10,
+        name="全年大促",
+        starts_on=date(2000, 1, 1),
+        ends_on=date(2100, 1, 1),
+        points=10,
         category_overrides={"pay-failed": "P0"},
     )
     ticket = factories.ticket_for(customer, subject="付款失败", description="下单付款失败", category=pay_failed)
