@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
+from gongdan.core.textanalysis import analyse, char_ngrams
 from gongdan.tickets.constants import Sentiment, StatusKind
 from gongdan.tickets.models import Ticket
 from gongdan.triage.constants import CORRECTION_WEIGHT
@@ -14,6 +15,13 @@ from gongdan.triage.models import ClassificationCorrection, TicketClassification
 
 def ticket_text(subject: str, description: str) -> str:
     return f"{subject}\n{description}".strip()
+
+
+def text_features(text: str) -> list[str]:
+    """The shared `analyse` features (jieba words + character bigrams) plus single characters: on
+    wording the model never saw, single Chinese characters carry meaning that bigrams split
+    (macro-F1 on unseen phrasings 0.66 → 0.73, docs/triage.md)."""
+    return analyse(text) + ["@" + char for char in char_ngrams(text, 1)]
 
 
 @dataclass(frozen=True)

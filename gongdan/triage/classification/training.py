@@ -1,7 +1,7 @@
-"""Training and evaluation (scikit-learn): one TF-IDF over `textanalysis.analyse` features (jieba
-words + character bigrams, so Chinese and English share one vocabulary), then three linear heads:
-category (LinearSVC with sigmoid calibration, so its probabilities can be compared with the
-confidence floor), tags (one-vs-rest logistic regression) and sentiment (logistic regression).
+"""Training and evaluation (scikit-learn): one TF-IDF over `features.text_features` (jieba words,
+character bigrams and single characters, so Chinese and English share one vocabulary), then three
+linear heads: category (logistic regression with sigmoid calibration, so its probabilities can be
+compared with the confidence floor), tags (one-vs-rest logistic regression) and sentiment (logistic regression).
 Values in, values out: the database is read by features.py and written by services.py."""
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
-from sklearn.svm import LinearSVC
 
-from gongdan.core.textanalysis import analyse
-from gongdan.triage.classification.features import Sample
+from gongdan.triage.classification.features import Sample, text_features
 from gongdan.triage.constants import MIN_LABEL_SAMPLES
 
 CALIBRATION_FOLDS = 3
@@ -44,7 +42,7 @@ def _category_head(samples: list[Sample]) -> tuple[list[Sample], Any]:
     if len({s.category for s in kept}) < 2:
         raise ValueError("at least two categories with two tickets each are needed")
     folds = min(CALIBRATION_FOLDS, min(Counter(s.category for s in kept).values()))
-    return kept, CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=folds)
+    return kept, CalibratedClassifierCV(LogisticRegression(C=10, max_iter=2000), method="sigmoid", cv=folds)
 
 
 def _tag_head(samples: list[Sample], matrix) -> tuple[Any, list[str]]:
@@ -70,7 +68,7 @@ def _sentiment_head(samples: list[Sample], matrix, weights) -> Any:
 
 def train(samples: list[Sample]) -> Bundle:
     kept, category_head = _category_head(samples)
-    vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True)
+    vectorizer = TfidfVectorizer(analyzer=text_features, sublinear_tf=True)
     matrix = vectorizer.fit_transform([s.text for s in kept])
     weights = [s.weight for s in kept]
     category_head.fit(matrix, [s.category for s in kept], sample_weight=weights)
