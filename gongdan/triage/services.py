@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from gongdan.core import clock
@@ -59,7 +59,9 @@ def publish_rule_set(*, actor: Actor, name: str, config: dict) -> PriorityRuleSe
         raise InvalidInput(
             f"Invalid rule set: {error}", f"规则集无效：{error}", fields={"config": "invalid"}
         ) from error
-    latest = PriorityRuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+    # Lock the existing versions (PostgreSQL refuses FOR UPDATE with an aggregate); the unique
+    # version constraint settles a race on an empty table.
+    latest = max(PriorityRuleSet.objects.select_for_update().values_list("version", flat=True), default=0)
     PriorityRuleSet.objects.filter(is_active=True).update(is_active=False)
     return PriorityRuleSet.objects.create(
         version=latest + 1, name=name.strip(), config=rules.model_dump(mode="json"), is_active=True
@@ -306,7 +308,7 @@ def train_classifier(*, actor: Actor) -> ClassifierModel:
         bundle = training.train(samples)
     except ValueError as error:
         raise InvalidInput(f"Cannot train: {error}.", f"无法训练：{error}。", fields={"samples": "invalid"}) from error
-    latest = ClassifierModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+    latest = max(ClassifierModel.objects.select_for_update().values_list("version", flat=True), default=0)
     metrics = {
         "categories": len(bundle.category.classes_),
         "tags": bundle.tag_classes,
