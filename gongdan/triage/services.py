@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from gongdan.core import clock
@@ -17,8 +17,8 @@ from gongdan.core.errors import InvalidInput
 from gongdan.core.text import is_blank
 from gongdan.customers.constants import Tier
 from gongdan.tickets import services as tickets
-from gongdan.tickets.constants import PriorityCode, Sentiment, TicketType
-from gongdan.tickets.models import Category, Ticket
+from gongdan.tickets.constants import EventType, PriorityCode, Sentiment, TicketType
+from gongdan.tickets.models import Category, Ticket, TicketEvent
 from gongdan.tickets.services.hooks import CreationHints
 from gongdan.triage import access, scoring
 from gongdan.triage.classification import features, prediction, training
@@ -293,10 +293,41 @@ def correct_classification(
     return found
 
 
+def _record_category_changes_elsewhere() -> int:
+    """Category changes made outside the triage panel (ticket page, API, rules) to a ticket whose
+    category the classifier applied become corrections too, attributed to the last person who
+    changed the category. Runs before each training, so they are recorded and weighted."""
+    recorded = 0
+    changed = (
+        TicketClassification.objects.filter(applied=True, category__isnull=False)
+        .exclude(ticket__category=F("category"))
+        .exclude(ticket__classification_corrections__field=CorrectionField.CATEGORY)
+        .select_related("ticket__category", "category")
+    )
+    for found in changed:
+        event = (
+            TicketEvent.objects.filter(ticket=found.ticket, event_type=EventType.CATEGORY_CHANGED, actor__isnull=False)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        ClassificationCorrection.objects.create(
+            ticket=found.ticket,
+            user=event.actor if event else None,
+            field=CorrectionField.CATEGORY,
+            predicted=found.category.code,
+            corrected=found.ticket.category.code if found.ticket.category_id else None,
+            confidence=found.confidence,
+            created_at=event.created_at if event else clock.now(),
+        )
+        recorded += 1
+    return recorded
+
+
 @transaction.atomic
 def train_classifier(*, actor: Actor) -> ClassifierModel:
     """Retrain from every categorised ticket (corrections weighted) and store a new shared version."""
     access.ensure_configure(actor)
+    _record_category_changes_elsewhere()
     samples = features.samples_from_database()
     if len(samples) < MIN_TRAINING_SAMPLES:
         raise InvalidInput(

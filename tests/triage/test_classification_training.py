@@ -6,6 +6,7 @@ from django.test import Client
 
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput, PermissionDenied
+from gongdan.tickets import services as ticket_services
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import TicketEvent
 from gongdan.triage import services
@@ -161,3 +162,22 @@ def test_keyword_rules_set_sentiment_and_a_strong_category(customer):
     assert (ticket.category.code, ticket.sentiment) == ("pay-failed", "angry")
     assert list(ticket.tags.values_list("name", flat=True)) == ["支付"]
     assert TicketClassification.objects.get(ticket=ticket).source == "rule"
+
+
+def test_a_category_change_on_the_ticket_page_is_recorded_as_a_correction_at_the_next_training(
+    trained, customer, agent, agent_actor
+):
+    TriagePolicy.objects.create(confidence_floor=0.5)
+    ticket = factories.ticket_for(customer, subject="打印机卡纸了", description="打印机卡纸，纸取不出来")
+    ticket.refresh_from_db()
+    confidence = TicketClassification.objects.get(ticket=ticket).confidence
+    ticket_services.set_category(actor=agent_actor, ticket=ticket, category=factories.category("login-no-code"))
+    services.train_classifier(actor=Actor.system())
+    correction = ClassificationCorrection.objects.get(ticket=ticket)
+    assert (correction.user, correction.predicted, correction.corrected, correction.confidence) == (
+        agent,
+        "printer-jam",
+        "login-no-code",
+        confidence,
+    )
+    assert ClassifierModel.objects.latest("version").metrics["weighted_samples"] == 1

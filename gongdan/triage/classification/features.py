@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F
-
 from gongdan.core.textanalysis import analyse, char_ngrams
 from gongdan.tickets.constants import Sentiment, StatusKind
 from gongdan.tickets.models import Ticket
 from gongdan.triage.constants import CORRECTION_WEIGHT
-from gongdan.triage.models import ClassificationCorrection, TicketClassification
+from gongdan.triage.models import ClassificationCorrection
 
 
 def ticket_text(subject: str, description: str) -> str:
@@ -34,15 +32,9 @@ class Sample:
 
 
 def corrected_ticket_ids() -> set[int]:
-    """Tickets an agent judged: an explicit correction or acceptance, or a predicted category that
-    was applied and later changed through any path (the ticket page, the API, a rule)."""
-    judged = set(ClassificationCorrection.objects.values_list("ticket_id", flat=True))
-    changed = (
-        TicketClassification.objects.filter(applied=True, category__isnull=False)
-        .exclude(ticket__category=F("category"))
-        .values_list("ticket_id", flat=True)
-    )
-    return judged | set(changed)
+    """Tickets an agent judged: a correction or acceptance (services.train_classifier first records
+    category changes made elsewhere to an applied prediction as corrections)."""
+    return set(ClassificationCorrection.objects.values_list("ticket_id", flat=True))
 
 
 def samples_from_database() -> list[Sample]:
