@@ -20,8 +20,8 @@ from gongdan.web.forms import apply_domain_error
 
 
 def _ticket(request: HttpRequest, number: str) -> Ticket:
-    ticket = ticket_access.visible_tickets(request.user).select_related("priority", "category").filter(number=number)
-    found = ticket.first()
+    visible = ticket_access.visible_tickets(request.user).select_related("priority", "category")
+    found = visible.filter(number=number).first()
     if found is None:
         raise Http404
     return found
@@ -30,7 +30,6 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
 def _render_panel(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
     data = selectors.panel(ticket)
     can_triage = access.role_of(request.user) in DESK_ROLES
-    classification = data.classification
     context = {
         "ticket": ticket,
         "panel": data,
@@ -45,7 +44,7 @@ def _render_panel(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse
                 "sentiment": ticket.sentiment,
             }
         ),
-        "classification": classification,
+        "classification": data.classification,
     }
     status = 422 if any(f.errors for f in forms.values()) else 200
     return render(request, "triage/panel.html", context, status=status)
