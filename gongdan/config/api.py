@@ -22,6 +22,7 @@ from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
 from gongdan.intake.api import router as intake_router  # noqa: E402
 from gongdan.tickets.api import attachments_router, catalog_router  # noqa: E402
 from gongdan.tickets.api import router as tickets_router  # noqa: E402
+from gongdan.triage.api import router as triage_router  # noqa: E402
 from gongdan.triage.duplicates.api import router as duplicates_router  # noqa: E402
 from gongdan.triage.merging.api import router as merging_router  # noqa: E402
 
@@ -36,3 +37,4 @@ api.add_router("/intake", intake_router)
 api.add_router("/intake/hooks", intake_hooks_router)
 api.add_router("/triage", merging_router)
 api.add_router("/duplicates", duplicates_router)
+api.add_router("/triage", triage_router)

@@ -25,13 +25,15 @@ from gongdan.core.context import Actor
 from gongdan.customers.models import Customer, CustomerIdentity, Device, Organization
 from gongdan.demo import catalogue as cat
 from gongdan.demo import data, kinds
-from gongdan.demo.planner import DAYS, HORIZON, Step, Who, plan
+from gongdan.demo.planner import DAYS, HORIZON, PROMO_DAYS, Step, Who, plan
 from gongdan.feedback import services as feedback
 from gongdan.feedback.models import ResolutionConfirmation
 from gongdan.sla import services as sla
 from gongdan.sla.models import SlaSettings
 from gongdan.tickets import services
 from gongdan.tickets.models import Category, CustomFieldDefinition, Ticket, TicketEvent
+from gongdan.triage import services as triage
+from gongdan.triage.constants import DEFAULT_RULES
 
 DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
@@ -90,7 +92,11 @@ def build(now: datetime | None = None) -> Summary:
             sla.cache.batch(),
         ):
             directory = Directory.create()
+            _triage_configuration(start)
             Player(directory, traveller, start).play(plan())
+            # Rules and the model only after the history, so the history's timeline stays as planned.
+            triage.seed_default_rules(actor=Actor.system())
+            triage.train_classifier(actor=Actor.system())
     finally:
         HUEY.immediate = was_immediate
         huey_log.setLevel(was_level)
@@ -98,6 +104,24 @@ def build(now: datetime | None = None) -> Summary:
     summary.seconds = (timezone.now() - started).total_seconds()
     summary.window = (start, end)
     return summary
+
+
+def _triage_configuration(start: datetime) -> None:
+    """Two rule set versions (so the A/B page has both groups) and the planner's promotion days as a
+    business window in which payment failures are P0 (R4.2, R4.4)."""
+    triage.publish_rule_set(actor=Actor.system(), name="默认 / Default", config=DEFAULT_RULES)
+    tuned = {**DEFAULT_RULES, "complaint_points": 8, "complaint_cap": 24}
+    triage.publish_rule_set(actor=Actor.system(), name="投诉加权 / Complaints weigh more", config=tuned)
+    first = timezone.localdate(start + timedelta(days=PROMO_DAYS.start))
+    triage.create_window(
+        actor=Actor.system(),
+        name="大促活动 / Promotion",
+        kind="promotion",
+        points=10,
+        starts_on=first,
+        ends_on=first + timedelta(days=len(PROMO_DAYS) - 1),
+        category_overrides={"pay-failed": "P0"},
+    )
 
 
 def summarise() -> Summary:

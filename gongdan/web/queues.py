@@ -33,6 +33,7 @@ QUEUES = [
     Queue("at_risk", _("SLA at risk"), ("next_due", "created_at")),
     Queue("p0", _("P0 board"), ("status__order", "created_at")),
     Queue("pending", _("Pending on customer")),
+    Queue("triage", _("Needs triage"), ("created_at",)),
     Queue("recent", _("Recently updated")),
 ]
 QUEUE_KEYS = {queue.key: queue for queue in QUEUES}
@@ -71,6 +72,9 @@ def queue_filter(key: str, user) -> Q:
         return ~Q(status__kind__in=FINAL_KINDS) & Q(priority__code=PriorityCode.P0)
     if key == "pending":
         return Q(status__kind=StatusKind.PENDING)
+    if key == "triage":
+        # The classifier was not confident enough to categorise (gongdan.triage, R4.3).
+        return active & Q(category__isnull=True, classification__needs_review=True)
     if key == "recent":
         return Q(updated_at__gte=clock.now() - RECENT)
     raise KeyError(key)

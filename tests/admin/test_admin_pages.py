@@ -19,6 +19,7 @@ from gongdan.tickets.constants import CustomFieldType, ExternalSystem, LinkKind
 from gongdan.tickets.models import CustomFieldDefinition, Tag, Ticket, TicketEvent
 from tests import factories
 from tests.intake.rows import one_intake_row_each
+from tests.triage.rows import one_triage_row_each
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -57,6 +58,7 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     services.change_status(actor=agent_actor, ticket=ticket, status="resolved", summary="重置验证码服务后恢复")
     outbox.deliver_due()
     one_intake_row_each(customer)
+    one_triage_row_each(ticket, agent_actor)
     IdempotencyRecord.objects.create(
         scope=f"user:{agent.pk}",
         key="k-1",

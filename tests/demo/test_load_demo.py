@@ -16,7 +16,15 @@ from gongdan.demo import builder, catalogue, kinds, planner
 from gongdan.sla.models import SlaSignal
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Category, ExternalReference, Ticket, TicketEvent, TicketLink
-from gongdan.triage.models import MergeProposal, MergeProvenance, RecurrenceRecord
+from gongdan.triage.models import (
+    BusinessWindow,
+    ClassifierModel,
+    KeywordRule,
+    MergeProposal,
+    MergeProvenance,
+    RecurrenceRecord,
+    TicketTriage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +217,22 @@ def test_every_summary_in_the_catalogue_fits_the_timeline_headline():
     summaries += [summary for summary, _ in catalogue.AGENT_NOTES + catalogue.AGENT_NOTES_EN]
     summaries += [summary for summary, _ in catalogue.DEPARTMENT_HANDOFF.values()]
     assert [s for s in summaries if not 0 < len(s) <= 20] == []
+
+
+def test_triage_scored_every_ticket_and_the_classifier_is_trained(demo):
+    window = BusinessWindow.objects.get()
+    assert (window.ends_on - window.starts_on).days == 2 and window.category_overrides == {"pay-failed": "P0"}
+    assert TicketTriage.objects.filter(explicit_priority=True).count() == 300
+    promoted = TicketTriage.objects.filter(breakdown__override__window=window.name)
+    assert _by(promoted, "computed_priority") == {"P0": 11}
+    assert _by(TicketTriage.objects, "computed_priority") == {"P0": 14, "P1": 31, "P2": 208, "P3": 39, "P4": 8}
+    assert _by(TicketTriage.objects, "ab_group") == {"A": 267, "B": 33}
+    assert _by(TicketTriage.objects, "rule_set_version") == {1: 33, 2: 267}
+    model = ClassifierModel.objects.get()
+    assert (model.version, model.sample_count, model.metrics["categories"], model.metrics["sentiment"]) == (
+        1,
+        283,
+        42,
+        True,
+    )
+    assert KeywordRule.objects.count() == 4

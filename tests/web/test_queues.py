@@ -22,7 +22,16 @@ def test_each_queue_shows_its_count(agent_client, agent, customer, web_actor):
     response = agent_client.get("/desk/q/mine/")
     assert response.status_code == 200
     counts = {q.key: n for q, n in response.context["queue_items"]}
-    assert counts == {"mine": 2, "team": 0, "unassigned": 3, "at_risk": 0, "p0": 1, "pending": 0, "recent": 5}
+    assert counts == {
+        "mine": 2,
+        "team": 0,
+        "unassigned": 3,
+        "at_risk": 0,
+        "p0": 1,
+        "pending": 0,
+        "triage": 0,
+        "recent": 5,
+    }
     # Most recently updated first: the priority change touched the first ticket last.
     assert [t.number for t in response.context["page"]] == [mine[0].number, mine[1].number]
 

@@ -1,0 +1,115 @@
+"""Training and evaluation (scikit-learn): one TF-IDF over `features.text_features` (jieba words,
+character bigrams and single characters, so Chinese and English share one vocabulary), then three
+linear heads: category (logistic regression with sigmoid calibration, so its probabilities can be
+compared with the confidence floor), tags (one-vs-rest logistic regression) and sentiment (logistic regression).
+Values in, values out: the database is read by features.py and written by services.py."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import joblib
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from gongdan.triage.classification.features import Sample, text_features
+from gongdan.triage.constants import MIN_LABEL_SAMPLES
+
+CALIBRATION_FOLDS = 3
+
+
+@dataclass
+class Bundle:
+    """Everything prediction needs, pickled into one blob."""
+
+    vectorizer: TfidfVectorizer
+    category: Any
+    tags: Any = None
+    tag_classes: list[str] = field(default_factory=list)
+    sentiment: Any = None
+
+
+def _category_head(samples: list[Sample]) -> tuple[list[Sample], Any]:
+    counts = Counter(s.category for s in samples)
+    kept = [s for s in samples if counts[s.category] >= MIN_LABEL_SAMPLES]
+    if len({s.category for s in kept}) < 2:
+        raise ValueError("at least two categories with two tickets each are needed")
+    folds = min(CALIBRATION_FOLDS, min(Counter(s.category for s in kept).values()))
+    return kept, CalibratedClassifierCV(LogisticRegression(C=10, max_iter=2000), method="sigmoid", cv=folds)
+
+
+def _tag_head(samples: list[Sample], matrix) -> tuple[Any, list[str]]:
+    counts = Counter(tag for s in samples for tag in set(s.tags))
+    usable = sorted(t for t, n in counts.items() if MIN_LABEL_SAMPLES <= n < len(samples))
+    if not usable:
+        return None, []
+    binarizer = MultiLabelBinarizer(classes=usable)
+    labels = binarizer.fit_transform([[t for t in s.tags if t in usable] for s in samples])
+    head = OneVsRestClassifier(LogisticRegression(C=5, max_iter=1000))
+    head.fit(matrix, labels)
+    return head, usable
+
+
+def _sentiment_head(samples: list[Sample], matrix, weights) -> Any:
+    counts = Counter(s.sentiment for s in samples)
+    if len([n for n in counts.values() if n >= MIN_LABEL_SAMPLES]) < 2:
+        return None
+    head = LogisticRegression(C=5, max_iter=1000, class_weight="balanced")
+    head.fit(matrix, [s.sentiment for s in samples], sample_weight=weights)
+    return head
+
+
+def train(samples: list[Sample]) -> Bundle:
+    kept, category_head = _category_head(samples)
+    vectorizer = TfidfVectorizer(analyzer=text_features, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([s.text for s in kept])
+    weights = [s.weight for s in kept]
+    category_head.fit(matrix, [s.category for s in kept], sample_weight=weights)
+    tags, tag_classes = _tag_head(kept, matrix)
+    return Bundle(
+        vectorizer=vectorizer,
+        category=category_head,
+        tags=tags,
+        tag_classes=tag_classes,
+        sentiment=_sentiment_head(kept, matrix, weights),
+    )
+
+
+def evaluate(bundle: Bundle, samples: list[Sample]) -> dict[str, Any]:
+    """Macro-F1 and per-category precision/recall/F1 of the category head on held-out samples."""
+    matrix = bundle.vectorizer.transform([s.text for s in samples])
+    truth = [s.category for s in samples]
+    predicted = list(bundle.category.predict(matrix))
+    labels = sorted(set(truth))
+    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    return {
+        "samples": len(samples),
+        "accuracy": round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(samples), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "per_category": {
+            label: {
+                "precision": round(float(precision[i]), 4),
+                "recall": round(float(recall[i]), 4),
+                "f1": round(float(f1[i]), 4),
+                "support": int(support[i]),
+            }
+            for i, label in enumerate(labels)
+        },
+    }
+
+
+def dump(bundle: Bundle) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(bundle, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def load(blob: bytes) -> Bundle:
+    return joblib.load(io.BytesIO(bytes(blob)))

@@ -1,0 +1,1 @@
+"""Labelled bilingual data the project generates itself, for evaluating the classifier."""
