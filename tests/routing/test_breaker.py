@@ -28,7 +28,7 @@ def backlog(customer, service_team, clock):
     outage = factories.category("outage", "宕机")
     needs(outage, "core-network", 5)
     p0s = []
-    for minute in range(4):
+    for _minute in range(4):
         clock.shift(60)
         p0s.append(factories.ticket_for(customer, category=outage, priority_code="P0"))
     return p0s
