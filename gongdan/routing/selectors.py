@@ -110,9 +110,9 @@ def states(users: Iterable[User], now: datetime) -> dict[int, str]:
 
 
 def agents(team: Team | None) -> QuerySet[User]:
-    """Who takes desk tickets: active agents, of the team when the ticket has one."""
+    """Who takes desk tickets: active agents of the ticket's team; without a team, any agent but field engineers."""
     people = User.objects.filter(is_active=True, role=Role.AGENT)
-    return people.filter(teams=team) if team is not None else people
+    return people.filter(teams=team) if team is not None else people.exclude(teams__kind=TeamKind.FIELD)
 
 
 def candidates(users: Iterable[User], now: datetime) -> list[scoring.Candidate]:

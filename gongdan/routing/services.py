@@ -50,17 +50,17 @@ class Outcome:
 
 
 def refresh_breaker() -> BreakerState:
-    """Count waiting P0s and switch the breaker if needed. A conditional UPDATE makes each switch happen once."""
+    """Count waiting P0s and switch the breaker if needed. A conditional UPDATE makes each switch happen once.
+
+    The row is written only on a switch, so claims and ticket creation never queue behind it.
+    """
     policy = RoutingPolicy.current()
     state = selectors.breaker_state()
     waiting = selectors.waiting_p0_count()
     should_open = scoring.breaker_should_be_open(waiting, policy.breaker_threshold)
-    now = clock.now()
     if should_open == state.is_open:
-        if waiting != state.waiting:
-            BreakerState.objects.filter(pk=state.pk).update(waiting=waiting)
-            state.waiting = waiting
         return state
+    now = clock.now()
     switched = BreakerState.objects.filter(pk=state.pk, is_open=state.is_open).update(
         is_open=should_open, waiting=waiting, changed_at=now
     )
@@ -189,14 +189,7 @@ def release_held(limit: int = RELEASE_BATCH) -> int:
 # Pull mode: "next ticket" (R6.1, R6.2, R6.4).
 
 
-def _claimable(user: User, breaker_open: bool):
-    base = Ticket.objects.filter(
-        assignee__isnull=True, merged_into__isnull=True, status__kind__in=selectors.CLAIMABLE_KINDS
-    )
-    if breaker_open:
-        # Every available agent works P0s first, whatever their team or skills.
-        return base.filter(priority__code=PriorityCode.P0)
-    policy = RoutingPolicy.current()
+def _qualified(base, user: User, policy: RoutingPolicy):
     skills = dict(user.skills.values_list("skill__code", "proficiency"))
     teams = list(user.teams.values_list("pk", flat=True))
     base = base.filter(Q(team__isnull=True) | Q(team_id__in=teams))
@@ -204,6 +197,21 @@ def _claimable(user: User, breaker_open: bool):
     if user.seniority < policy.vip_min_seniority:
         base = base.exclude(customer__tier=Tier.VIP)
     return base
+
+
+def _claim_queries(user: User, breaker_open: bool) -> list:
+    """Where to look, in turn. With the breaker open: any P0 first (all hands, whatever team or skills),
+    then the agent's own work except the held priorities."""
+    policy = RoutingPolicy.current()
+    base = Ticket.objects.filter(
+        assignee__isnull=True, merged_into__isnull=True, status__kind__in=selectors.CLAIMABLE_KINDS
+    )
+    if not breaker_open:
+        return [_qualified(base, user, policy)]
+    return [
+        base.filter(priority__code=PriorityCode.P0),
+        _qualified(base, user, policy).exclude(priority__code__in=policy.held_priorities),
+    ]
 
 
 def _most_urgent(queryset):
@@ -222,8 +230,12 @@ def claim_next(*, actor: Actor) -> Ticket | None:
     access.ensure_can_pull(actor)
     user = actor.user
     breaker = refresh_breaker()
-    locked = _most_urgent(_claimable(user, breaker.is_open)).select_for_update(skip_locked=True, of=("self",))
-    ticket = locked.select_related("priority").first()
+    ticket = None
+    for queryset in _claim_queries(user, breaker.is_open):
+        locked = _most_urgent(queryset).select_for_update(skip_locked=True, of=("self",))
+        ticket = locked.select_related("priority").first()
+        if ticket is not None:
+            break
     if ticket is None:
         return None
     due = ticket.first_response_due_at or ticket.resolution_due_at
