@@ -10,6 +10,14 @@ from gongdan.routing import constants as c
 from gongdan.tickets.constants import PriorityCode
 
 
+def default_held_priorities() -> list[str]:
+    return list(c.DEFAULT_HELD_PRIORITIES)
+
+
+def default_load_weights() -> dict[str, int]:
+    return dict(c.DEFAULT_LOAD_WEIGHTS)
+
+
 class RoutingPolicy(models.Model):
     """Desk-wide routing thresholds and weights (rule 10), editable by admins. Singleton."""
 
@@ -22,8 +30,8 @@ class RoutingPolicy(models.Model):
     breaker_threshold = models.PositiveSmallIntegerField(
         _("P0 breaker: opens when more P0 tickets than this wait"), default=c.DEFAULT_BREAKER_THRESHOLD
     )
-    held_priorities = models.JSONField(_("priorities held while the breaker is open"), default=list)
-    load_weights = models.JSONField(_("load weight per priority"), default=dict)
+    held_priorities = models.JSONField(_("priorities held while the breaker is open"), default=default_held_priorities)
+    load_weights = models.JSONField(_("load weight per priority"), default=default_load_weights)
     skill_weight = models.FloatField(_("score weight: skill fit"), default=c.DEFAULT_SKILL_WEIGHT)
     load_weight = models.FloatField(_("score weight: weighted load"), default=c.DEFAULT_LOAD_WEIGHT)
     seniority_weight = models.FloatField(_("score weight: seniority (VIP tickets)"), default=c.DEFAULT_SENIORITY_WEIGHT)
@@ -52,10 +60,7 @@ class RoutingPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "RoutingPolicy":
-        return cls.objects.get_or_create(
-            pk=1,
-            defaults={"held_priorities": list(c.DEFAULT_HELD_PRIORITIES), "load_weights": dict(c.DEFAULT_LOAD_WEIGHTS)},
-        )[0]
+        return cls.objects.get_or_create(pk=1)[0]
 
     def clean(self) -> None:
         codes = set(PriorityCode.values)

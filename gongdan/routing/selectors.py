@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from gongdan.accounts.constants import Role, TeamKind
 from gongdan.accounts.models import Shift, Team, User, UserSkill
 from gongdan.routing import scoring
-from gongdan.routing.models import BreakerState, CategorySkill, RoutingPolicy
+from gongdan.routing.models import BreakerState, CategorySkill, Dispatch, HeldTicket, RoutingPolicy
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Category, Ticket
 
@@ -157,3 +157,46 @@ def field_engineers() -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+# Pages: the lead's assignment board, the ticket panel, the dispatch list.
+
+
+def board_rows(now: datetime) -> list[dict]:
+    """Each active agent or lead with state, open tickets, weighted load and skills: a fixed handful of queries."""
+    policy = RoutingPolicy.current()
+    people = list(
+        User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.LEAD])
+        .prefetch_related("teams")
+        .order_by("username")
+    )
+    ids = [p.pk for p in people]
+    loads, skills, state = open_by_priority(ids), _skills_by_user(ids), states(people, now)
+    rows = [
+        {
+            "user": person,
+            "state": state[person.pk],
+            "open": sum(loads.get(person.pk, {}).values()),
+            "urgent": sum(n for code, n in loads.get(person.pk, {}).items() if code in ("P0", "P1")),
+            "load": scoring.weighted_load(loads.get(person.pk, {}), policy.load_weights),
+            "skills": sorted(skills.get(person.pk, {}).items()),
+            "teams": sorted(team.code for team in person.teams.all()),
+        }
+        for person in people
+    ]
+    return sorted(rows, key=lambda row: (row["state"] != "on_shift", -row["load"], row["user"].username))
+
+
+def held_tickets():
+    return HeldTicket.objects.select_related("ticket__priority", "ticket__status", "ticket__team").order_by(
+        "ticket__priority__rank", "since"
+    )
+
+
+def suggested_site(ticket: Ticket) -> tuple[float, float] | None:
+    """Coordinates of an earlier job at the same device, else for the same customer (no geocoding service)."""
+    earlier = Dispatch.objects.exclude(ticket=ticket).order_by("-decided_at")
+    found = None
+    if ticket.device_sn:
+        found = earlier.filter(ticket__device_sn=ticket.device_sn).values_list("latitude", "longitude").first()
+    return found or earlier.filter(ticket__customer_id=ticket.customer_id).values_list("latitude", "longitude").first()
