@@ -20,6 +20,7 @@ from gongdan.customers.api import router as customers_router  # noqa: E402
 from gongdan.feedback.api import router as feedback_router  # noqa: E402
 from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
 from gongdan.intake.api import router as intake_router  # noqa: E402
+from gongdan.routing.api import router as routing_router  # noqa: E402
 from gongdan.tickets.api import attachments_router, catalog_router  # noqa: E402
 from gongdan.tickets.api import router as tickets_router  # noqa: E402
 
@@ -32,3 +33,4 @@ api.add_router("/confirmations", feedback_router)
 api.add_router("/me/notification-preferences", notifications_router)
 api.add_router("/intake", intake_router)
 api.add_router("/intake/hooks", intake_hooks_router)
+api.add_router("/routing", routing_router)
