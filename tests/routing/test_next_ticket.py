@@ -33,7 +33,7 @@ def test_next_ticket_takes_priority_first_then_age_and_skips_what_the_agent_cann
     event = p1.events.get(event_type=EventType.ASSIGNED)
     assert (event.actor, event.body) == (
         anna,
-        "next ticket: most urgent ticket you are qualified for (P1, due 2026-11-23T02:31:00+00:00)",
+        "next ticket: most urgent ticket you are qualified for (P1, due 2026-11-23T02:31+00:00)",
     )
     decision = RoutingDecision.objects.get(ticket=p1, kind=DecisionKind.PULLED)
     assert decision.chosen == anna
