@@ -239,8 +239,9 @@ def claim_next(*, actor: Actor) -> Ticket | None:
     if ticket is None:
         return None
     due = ticket.first_response_due_at or ticket.resolution_due_at
+    due_text = due.isoformat(timespec="minutes") if due else "—"
     why = "P0 breaker open: P0 work first" if breaker.is_open else "most urgent ticket you are qualified for"
-    explanation = f"next ticket: {why} ({ticket.priority.code}, due {due.isoformat(timespec='minutes') if due else '—'})"
+    explanation = f"next ticket: {why} ({ticket.priority.code}, due {due_text})"
     ticket = tickets.assign(actor=actor, ticket=ticket, assignee=user, reason=explanation)
     HeldTicket.objects.filter(ticket=ticket).delete()
     RoutingDecision.objects.create(
