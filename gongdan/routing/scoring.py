@@ -165,6 +165,7 @@ class Engineer:
     name: str
     latitude: float
     longitude: float
+    state: str = AgentState.ON_SHIFT
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,10 @@ def by_distance(engineers: Iterable[Engineer], latitude: float, longitude: float
 
 
 def choose_engineer(ranked: Sequence[Distance], max_km: float, fallback: str) -> tuple[Distance | None, bool]:
-    """The nearest within range; else the fallback decides. Returns (choice, fallback_used)."""
-    if not ranked:
+    """The nearest engineer on shift within range; else the fallback decides. Returns (choice, fallback_used)."""
+    available = [d for d in ranked if d.engineer.state == AgentState.ON_SHIFT]
+    if not available:
         return None, True
-    if ranked[0].km <= max_km:
-        return ranked[0], False
-    return (ranked[0] if fallback == FieldFallback.NEAREST_ANYWHERE else None), True
+    if available[0].km <= max_km:
+        return available[0], False
+    return (available[0] if fallback == FieldFallback.NEAREST_ANYWHERE else None), True

@@ -20,6 +20,7 @@ from gongdan.core.text import is_blank
 from gongdan.customers.constants import Tier
 from gongdan.routing import access, scoring, selectors
 from gongdan.routing import constants as c
+from gongdan.routing.constants import AgentState
 from gongdan.routing.models import (
     BreakerState,
     BreakerTransition,
@@ -280,11 +281,14 @@ def _check_coordinates(latitude: float, longitude: float) -> None:
         )
 
 
-def _engineers_in_reach(need: scoring.Need, policy: RoutingPolicy) -> list[scoring.Engineer]:
-    """Field engineers on shift with the needed skills and a known position (last known if fresh, else home)."""
+def _qualified_engineers(need: scoring.Need, policy: RoutingPolicy) -> list[scoring.Engineer]:
+    """Field engineers with the needed skills and a known position (last known if fresh, else home), with their
+    state: only those on shift are sent, the others are listed so the lead sees who is near."""
     now = clock.now()
     people = list(selectors.field_engineers())
-    qualified = {cand.user_id for cand in selectors.candidates(people, now) if scoring.qualifies(cand, need)}
+    pool = selectors.candidates(people, now)
+    state = {cand.user_id: cand.state for cand in pool}
+    qualified = {cand.user_id for cand in pool if scoring.skill_fit(cand.skills, need.skills) is not None}
     engineers = []
     for person in people:
         where = scoring.position(
@@ -295,13 +299,15 @@ def _engineers_in_reach(need: scoring.Need, policy: RoutingPolicy) -> list[scori
             policy.location_fresh_hours,
         )
         if person.pk in qualified and where is not None:
-            engineers.append(scoring.Engineer(person.pk, str(person), where[0], where[1]))
+            engineers.append(scoring.Engineer(person.pk, str(person), where[0], where[1], state[person.pk]))
     return engineers
 
 
 def _dispatch_explanation(ranked: list[scoring.Distance], choice, fallback_used: bool, policy: RoutingPolicy) -> str:
     lines = [f"range={policy.field_range_km} km, fallback={policy.field_fallback}"]
-    lines += [f"{i}. {d.engineer.name}: {d.km:g} km" for i, d in enumerate(ranked[: c.EXPLAINED_CANDIDATES], 1)]
+    for position, d in enumerate(ranked[: c.EXPLAINED_CANDIDATES], 1):
+        away = "" if d.engineer.state == AgentState.ON_SHIFT else f" ({d.engineer.state})"
+        lines.append(f"{position}. {d.engineer.name}: {d.km:g} km{away}")
     if choice is None:
         lines.append("no engineer chosen: left to the field team lead")
     elif fallback_used:
@@ -318,7 +324,7 @@ def dispatch(
     _check_coordinates(latitude, longitude)
     ticket = _fresh(ticket.pk)
     policy = RoutingPolicy.current()
-    engineers = _engineers_in_reach(_need(ticket, skill), policy)
+    engineers = _qualified_engineers(_need(ticket, skill), policy)
     ranked = scoring.by_distance(engineers, latitude, longitude)
     choice, fallback_used = scoring.choose_engineer(ranked, policy.field_range_km, policy.field_fallback)
     engineer = User.objects.get(pk=choice.engineer.user_id) if choice else None
@@ -346,7 +352,8 @@ def dispatch(
         team=ticket.team,
         chosen=engineer,
         candidates=[
-            {"user": d.engineer.user_id, "name": d.engineer.name, "km": d.km} for d in ranked[: c.EXPLAINED_CANDIDATES]
+            {"user": d.engineer.user_id, "name": d.engineer.name, "km": d.km, "state": d.engineer.state}
+            for d in ranked[: c.EXPLAINED_CANDIDATES]
         ],
         explanation=explanation,
         at=now,

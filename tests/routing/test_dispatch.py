@@ -77,7 +77,8 @@ def test_out_of_range_the_job_goes_to_the_field_lead_by_default(agent_actor, job
     assert job.engineer is None
     note = job.events.get(event_type=EventType.NOTE)
     assert note.body == (
-        "range=100 km, fallback=lead_queue\n1. 杭州工程师: 164.9 km\n2. 北京工程师: 1067.3 km\n"
+        "range=100 km, fallback=lead_queue\n1. 苏州工程师: 84.8 km (on_break)\n2. 杭州工程师: 164.9 km\n"
+        "3. 北京工程师: 1067.3 km\n"
         "no engineer chosen: left to the field team lead"
     )
 

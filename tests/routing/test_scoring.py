@@ -161,3 +161,11 @@ def test_out_of_range_the_fallback_decides_between_the_lead_and_the_nearest_anyw
     choice, fallback = scoring.choose_engineer(ranked, 50, FieldFallback.NEAREST_ANYWHERE)
     assert (choice.engineer.name, choice.km, fallback) == ("Hangzhou", 164.9, True)
     assert scoring.choose_engineer([], 50, FieldFallback.NEAREST_ANYWHERE) == (None, True)
+
+
+def test_only_engineers_on_shift_are_sent():
+    off = Engineer(4, "Songjiang", 31.0323, 121.2277, AgentState.OFF)
+    ranked = scoring.by_distance([off, SUZHOU], *SHANGHAI_SITE)
+    assert [(d.engineer.name, d.km) for d in ranked] == [("Songjiang", 32.1), ("Suzhou", 84.8)]
+    choice, fallback = scoring.choose_engineer(ranked, 50, FieldFallback.NEAREST_ANYWHERE)
+    assert (choice.engineer.name, fallback) == ("Suzhou", True)
