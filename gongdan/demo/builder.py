@@ -25,6 +25,7 @@ from gongdan.core.context import Actor
 from gongdan.customers.models import Customer, CustomerIdentity, Device, Organization
 from gongdan.demo import catalogue as cat
 from gongdan.demo import data, kinds
+from gongdan.demo import routing as demo_routing
 from gongdan.demo.planner import DAYS, HORIZON, Step, Who, plan
 from gongdan.feedback import services as feedback
 from gongdan.feedback.models import ResolutionConfirmation
@@ -90,7 +91,11 @@ def build(now: datetime | None = None) -> Summary:
             sla.cache.batch(),
         ):
             directory = Directory.create()
+            demo_routing.hold_for_replay()
             Player(directory, traveller, start).play(plan())
+            # Routing goes live at the end of the window, when no field shift is running (the same every day).
+            traveller.move_to(max(timezone.now(), end - timedelta(minutes=1)))
+            demo_routing.configure()
     finally:
         HUEY.immediate = was_immediate
         huey_log.setLevel(was_level)
