@@ -1,6 +1,7 @@
 """Routing configuration for admins (P4: configurable without code); history and decisions read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gongdan.routing.models import (
     BreakerTransition,
@@ -17,9 +18,12 @@ from gongdan.routing.models import (
 class RoutingPolicyAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("default_strategy",)}),
-        ("P0", {"fields": ("breaker_threshold", "held_priorities")}),
-        ("Score", {"fields": ("load_weights", "skill_weight", "load_weight", "seniority_weight", "vip_min_seniority")}),
-        ("Field", {"fields": ("field_range_km", "field_fallback", "location_fresh_hours")}),
+        (_("P0 circuit breaker"), {"fields": ("breaker_threshold", "held_priorities")}),
+        (
+            _("Score"),
+            {"fields": ("load_weights", "skill_weight", "load_weight", "seniority_weight", "vip_min_seniority")},
+        ),
+        (_("Field dispatch"), {"fields": ("field_range_km", "field_fallback", "location_fresh_hours")}),
     )
 
     def has_add_permission(self, request) -> bool:
