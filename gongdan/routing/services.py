@@ -132,7 +132,7 @@ def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO) -> Outcome:
         return Outcome()
     breaker = refresh_breaker()
     if scoring.breaker_holds(ticket.priority.code, breaker.is_open, policy.held_priorities):
-        why = f"P0 breaker open: {breaker.waiting} P0 waiting > {policy.breaker_threshold}"
+        why = f"P0 breaker open: more than {policy.breaker_threshold} P0 tickets wait"
         return _hold(ticket, c.HoldReason.BREAKER, team, strategy, why)
     pool = selectors.candidates(selectors.agents(team), clock.now())
     need = _need(ticket)
@@ -174,7 +174,9 @@ def release_held(limit: int = RELEASE_BATCH) -> int:
     policy = RoutingPolicy.current()
     with transaction.atomic():
         breaker = refresh_breaker()
-        holds = HeldTicket.objects.select_for_update(skip_locked=True).order_by("ticket__priority__rank", "since", "pk")
+        holds = HeldTicket.objects.select_for_update(skip_locked=True, of=("self",)).order_by(
+            "ticket__priority__rank", "since", "pk"
+        )
         if breaker.is_open:
             holds = holds.exclude(ticket__priority__code__in=policy.held_priorities)
         assigned = 0
