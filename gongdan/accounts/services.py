@@ -1,9 +1,10 @@
-"""Writes for accounts: personal API tokens (only their SHA-256 is stored) and availability."""
+"""Writes for accounts: personal API tokens (only their SHA-256 is stored), availability, reported location."""
 
 from django.db import transaction
 
 from gongdan.accounts.constants import Availability, Role
 from gongdan.accounts.models import ApiToken, User
+from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput, PermissionDenied
 from gongdan.core.text import is_blank
@@ -40,4 +41,22 @@ def set_availability(*, actor: Actor, user: User, availability: str) -> User:
         )
     User.objects.filter(pk=user.pk).update(availability=availability)
     user.availability = availability
+    return user
+
+
+@transaction.atomic
+def report_location(*, actor: Actor, latitude: float, longitude: float) -> User:
+    """A field engineer's phone reports where they are; field dispatch prefers this while it is fresh."""
+    user = actor.user
+    if user is None or user.role not in (Role.AGENT, Role.LEAD, Role.DEPARTMENT, Role.ADMIN):
+        raise PermissionDenied("Only staff report a location.", "只有员工可以上报位置。")
+    if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180):
+        raise InvalidInput(
+            "Latitude is between -90 and 90, longitude between -180 and 180.",
+            "纬度应在 -90 到 90 之间，经度应在 -180 到 180 之间。",
+            fields={"latitude": "range", "longitude": "range"},
+        )
+    now = clock.now()
+    User.objects.filter(pk=user.pk).update(last_latitude=latitude, last_longitude=longitude, last_located_at=now)
+    user.last_latitude, user.last_longitude, user.last_located_at = latitude, longitude, now
     return user

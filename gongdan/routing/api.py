@@ -5,6 +5,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from gongdan.accounts import services as accounts
 from gongdan.accounts.models import Skill, User
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput, PermissionDenied, not_found
@@ -48,6 +49,15 @@ class DispatchOut(Schema):
     engineer: str | None
     distance_km: float | None
     fallback_used: bool
+
+
+class LocationIn(Schema):
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+class LocationOut(LocationIn):
+    at: datetime
 
 
 class ReassignIn(Schema):
@@ -111,3 +121,9 @@ def reassign(request: HttpRequest, number: TicketNumber, payload: ReassignIn):
             raise not_found("user")
     ticket = services.reassign(actor=_actor(request), ticket=ticket, assignee=assignee, reason=payload.reason)
     return ClaimOut(number=ticket.number, priority=ticket.priority.code)
+
+
+@router.post("/me/location", response=LocationOut, summary="Report where I am (field engineers' phones)")
+def report_location(request: HttpRequest, payload: LocationIn):
+    user = accounts.report_location(actor=_actor(request), latitude=payload.latitude, longitude=payload.longitude)
+    return LocationOut(latitude=user.last_latitude, longitude=user.last_longitude, at=user.last_located_at)

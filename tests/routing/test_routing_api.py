@@ -60,3 +60,18 @@ def test_reassign_needs_a_lead(client, lead, agent, other_agent, customer):
     assert post(client, url, lead, payload).status_code == 200
     ticket.refresh_from_db()
     assert ticket.assignee == other_agent
+
+
+def test_an_engineer_reports_a_location_that_dispatch_then_prefers(client, agent, customer):
+    RoutingPolicy.objects.update_or_create(pk=1, defaults={"field_range_km": 100})
+    field = factories.TeamFactory(code="field", kind=TeamKind.FIELD)
+    suzhou = staff("eng_su", "苏州工程师", field, home_latitude=31.2989, home_longitude=120.5853)
+    ticket = factories.ticket_for(customer)
+
+    reported = post(client, "/api/v1/routing/me/location", suzhou, {"latitude": 31.2200, "longitude": 121.4500})
+    assert (reported.json()["latitude"], reported.json()["longitude"]) == (31.22, 121.45)
+    url = f"/api/v1/routing/tickets/{ticket.number}/dispatch"
+    assert post(client, url, agent, {"latitude": 31.2304, "longitude": 121.4737}).json()["distance_km"] == 2.5
+    assert_problem(
+        post(client, "/api/v1/routing/me/location", customer.user, {"latitude": 1, "longitude": 1}), 403, "forbidden"
+    )
