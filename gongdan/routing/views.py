@@ -3,6 +3,8 @@
 Views are thin: parse, check who may, call a service, render or redirect.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,7 +82,8 @@ def availability(request: HttpRequest) -> HttpResponse:
         )
         if form.cleaned_data["availability"] == "on_shift":
             services.release_held()
-    back = request.POST.get("next", "")
+    # The banner sends the page it sits on (HX-Current-URL, a full URL): go back to its path, desk pages only.
+    back = urlsplit(request.POST.get("next", "")).path
     return redirect(back if back.startswith("/desk/") else "web:home")
 
 

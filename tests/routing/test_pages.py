@@ -58,7 +58,10 @@ def test_the_banner_shows_only_while_the_breaker_is_on(agent_client, customer):
 
 
 def test_an_agent_sets_their_own_availability(agent_client, agent):
-    agent_client.post("/desk/routing/availability/", {"availability": "on_break", "next": "/desk/q/mine/"})
+    response = agent_client.post(
+        "/desk/routing/availability/", {"availability": "on_break", "next": "http://testserver/desk/q/all/?page=2"}
+    )
+    assert response["Location"] == "/desk/q/all/"
     agent.refresh_from_db()
     assert agent.availability == "on_break"
 
@@ -129,3 +132,13 @@ def test_a_lead_reassigns_with_a_reason_and_an_agent_cannot(lead_client, agent_c
     ticket.refresh_from_db()
     assert ticket.assignee == other_agent
     assert ticket.events.filter(event_type=EventType.ASSIGNED).last().body == "李坐席休假，转王坐席"
+
+
+def test_coming_on_shift_takes_the_held_tickets(agent_client, agent, customer):
+    ticket = factories.ticket_for(customer, priority_code="P2")  # the agent is off: held
+    assert ticket.assignee is None
+
+    agent_client.post("/desk/routing/availability/", {"availability": "on_shift"})
+
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
