@@ -57,7 +57,16 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("display_name", "first_name", "last_name", "email", "phone")}),
-        (_("Service desk"), {"fields": ("role", "teams", "availability", "language", "timezone")}),
+        (_("Service desk"), {"fields": ("role", "teams", "availability", "seniority", "language", "timezone")}),
+        (
+            _("Location (field dispatch)"),
+            {
+                "fields": (
+                    ("home_latitude", "home_longitude"),
+                    ("last_latitude", "last_longitude", "last_located_at"),
+                )
+            },
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

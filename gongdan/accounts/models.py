@@ -47,6 +47,26 @@ class User(AbstractUser):
     availability = models.CharField(
         _("availability"), max_length=20, choices=Availability.choices, default=Availability.OFF
     )
+    # Routing (R6.1, R6.3): VIP tickets go to senior people; field engineers are dispatched by distance.
+    seniority = models.PositiveSmallIntegerField(
+        _("seniority"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        default=1,
+        help_text=_("1 = new … 5 = most senior; VIP tickets go to people at or above the routing policy's level."),
+    )
+    home_latitude = models.FloatField(
+        _("home latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    home_longitude = models.FloatField(
+        _("home longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    last_latitude = models.FloatField(
+        _("last known latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    last_longitude = models.FloatField(
+        _("last known longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    last_located_at = models.DateTimeField(_("last known location at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

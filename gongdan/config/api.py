@@ -20,6 +20,7 @@ from gongdan.customers.api import router as customers_router  # noqa: E402
 from gongdan.feedback.api import router as feedback_router  # noqa: E402
 from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
 from gongdan.intake.api import router as intake_router  # noqa: E402
+from gongdan.routing.api import router as routing_router  # noqa: E402
 from gongdan.tickets.api import attachments_router, catalog_router  # noqa: E402
 from gongdan.tickets.api import router as tickets_router  # noqa: E402
 from gongdan.triage.api import router as triage_router  # noqa: E402
@@ -38,3 +39,4 @@ api.add_router("/intake/hooks", intake_hooks_router)
 api.add_router("/triage", merging_router)
 api.add_router("/duplicates", duplicates_router)
 api.add_router("/triage", triage_router)
+api.add_router("/routing", routing_router)

@@ -25,6 +25,7 @@ from gongdan.core.context import Actor
 from gongdan.customers.models import Customer, CustomerIdentity, Device, Organization
 from gongdan.demo import catalogue as cat
 from gongdan.demo import data, kinds
+from gongdan.demo import routing as demo_routing
 from gongdan.demo.planner import DAYS, HORIZON, PROMO_DAYS, Step, Who, plan
 from gongdan.feedback import services as feedback
 from gongdan.feedback.models import ResolutionConfirmation
@@ -93,10 +94,14 @@ def build(now: datetime | None = None) -> Summary:
         ):
             directory = Directory.create()
             _triage_configuration(start)
+            demo_routing.hold_for_replay()
             Player(directory, traveller, start).play(plan())
             # Rules and the model only after the history, so the history's timeline stays as planned.
             triage.seed_default_rules(actor=Actor.system())
             triage.train_classifier(actor=Actor.system())
+            # Routing goes live at the end of the window, when no field shift is running (the same every day).
+            traveller.move_to(max(timezone.now(), end - timedelta(minutes=1)))
+            demo_routing.configure()
     finally:
         HUEY.immediate = was_immediate
         huey_log.setLevel(was_level)

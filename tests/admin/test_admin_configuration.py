@@ -120,6 +120,9 @@ def test_the_user_admin_edits_the_service_desk_fields(staff_client, agent, servi
         "role": Role.LEAD,
         "teams": [service_team.pk, purchasing_team.pk],
         "availability": Availability.ON_SHIFT,
+        "seniority": "3",
+        "home_latitude": "31.2304",
+        "home_longitude": "121.4737",
         "language": "en",
         "timezone": "Asia/Singapore",
         "is_active": "on",
@@ -148,6 +151,7 @@ def test_the_user_admin_edits_the_service_desk_fields(staff_client, agent, servi
     )
     assert sorted(agent.teams.values_list("code", flat=True)) == ["kefu-1", "purchasing"]
     assert [(s.weekday, s.is_overnight) for s in agent.shifts.all()] == [(6, True)]
+    assert (agent.seniority, agent.home_latitude, agent.home_longitude) == (3, 31.2304, 121.4737)
 
 
 def test_revoking_api_tokens_stamps_only_the_active_ones_and_never_shows_a_digest(staff_client, agent):

@@ -13,6 +13,8 @@ from gongdan.automation.models import NotificationPreference
 from gongdan.core import clock
 from gongdan.core.models import IdempotencyRecord
 from gongdan.customers.models import Device
+from gongdan.routing import services as routing
+from gongdan.routing.models import CategorySkill, RoutingPolicy, TeamRouting
 from gongdan.sla.models import StagnationRule
 from gongdan.tickets import services
 from gongdan.tickets.constants import CustomFieldType, ExternalSystem, LinkKind
@@ -47,6 +49,9 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     field.categories.add(child)
     Tag.objects.create(name="VIP")
     Group.objects.create(name="质检")
+    TeamRouting.objects.create(team=service_team, strategy="round_robin")
+    CategorySkill.objects.create(category=child, skill=skill, min_proficiency=2)
+    RoutingPolicy.objects.update_or_create(pk=1, defaults={"breaker_threshold": 0})  # the next P0 switches it on
     other = factories.ticket_for(customer, subject="打印机卡纸", priority_code="P0")  # fires a P0 alert signal
     StagnationRule.objects.create(category=child, yellow_hours=24, red_hours=48)
     NotificationPreference.objects.create(user=agent, channel="apprise", target="json://127.0.0.1:9/hook")
@@ -55,6 +60,7 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     )
     services.add_external_ref(actor=agent_actor, ticket=ticket, system=ExternalSystem.ERP_PO, reference="PO-778")
     services.link(actor=agent_actor, ticket=ticket, target=other, kind=LinkKind.RELATED)
+    routing.dispatch(actor=agent_actor, ticket=ticket, latitude=31.2304, longitude=121.4737)
     services.change_status(actor=agent_actor, ticket=ticket, status="resolved", summary="重置验证码服务后恢复")
     outbox.deliver_due()
     one_intake_row_each(customer)

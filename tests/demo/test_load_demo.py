@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 from gongdan.accounts.models import Shift, User, UserSkill
 from gongdan.customers.models import Customer
 from gongdan.demo import builder, catalogue, kinds, planner
+from gongdan.routing.models import CategorySkill, Dispatch, RoutingDecision, RoutingPolicy, TeamRouting
 from gongdan.sla.models import SlaSignal
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Category, ExternalReference, Ticket, TicketEvent, TicketLink
@@ -130,7 +131,7 @@ SLA_EVENTS = [
 
 def test_events_name_an_individual_actor_except_for_system_routing_alarms_and_auto_close(demo):
     desk_events = TicketEvent.objects.exclude(event_type__in=SLA_EVENTS)
-    assert desk_events.count() == 3601
+    assert desk_events.count() == 3540  # 3538 replayed + 2 dispatch notes when routing goes live
     assert TicketEvent.objects.filter(is_effective=True).count() == 1481
     anonymous = desk_events.filter(actor__isnull=True, actor_customer__isnull=True)
     # The system links recurrences (triage.merging).
@@ -163,7 +164,7 @@ def test_acknowledgement_only_replies_are_kept_but_never_count_as_a_response(dem
 
 def test_departments_field_engineers_and_external_systems_take_part(demo):
     notes = TicketEvent.objects.filter(event_type=EventType.NOTE)
-    assert notes.count() == 508
+    assert notes.count() == 510  # 508 replayed + 2 dispatch notes
     assert notes.filter(actor__role="department").count() == 172
     assert not notes.filter(is_effective=True, summary="").exists()
     assert Ticket.objects.filter(engineer__isnull=False).exclude(materials=[]).exists()
@@ -184,6 +185,28 @@ def test_duplicates_are_merged_into_their_master_and_recurrences_link_to_the_ear
     }
     assert MergeProvenance.objects.filter(undone_at__isnull=True).count() == 17
     assert _by(MergeProposal.objects, "state") == {"confirmed": 17, "pending": 16}
+
+
+def test_routing_goes_live_after_the_replay_and_the_open_field_jobs_are_dispatched(demo):
+    strategies = dict(TeamRouting.objects.values_list("team__code", "strategy"))
+    assert strategies == {
+        "kefu-1": "best_match",
+        "kefu-2": "round_robin",
+        "tech-support": "manual",
+        "field-service": "manual",
+    }
+    assert RoutingPolicy.current().default_strategy == "best_match"
+    assert CategorySkill.objects.count() == 44
+    assert User.objects.get(username="agent_zhou").seniority == 4
+    jobs = list(Dispatch.objects.select_related("ticket").order_by("ticket_id"))
+    # At 23:59 no field shift runs: the lead decides, seeing who is nearest.
+    assert [(job.engineer_id, job.fallback_used) for job in jobs] == [(None, True), (None, True)]
+    decisions = RoutingDecision.objects.filter(kind="dispatched").order_by("ticket_id")
+    assert [d.explanation for d in decisions] == [
+        "range=50 km, fallback=lead_queue\n1. 林峰: 1057.8 km (off)\n2. 马建军: 1206.2 km (off)\n"
+        "no engineer chosen: left to the field team lead",
+        "range=50 km, fallback=lead_queue\n1. 胡斌: 9.5 km (off)\nno engineer chosen: left to the field team lead",
+    ]
 
 
 def test_loading_twice_adds_nothing(demo):
