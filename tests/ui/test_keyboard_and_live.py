@@ -41,6 +41,10 @@ def test_a_reply_from_elsewhere_appears_on_the_open_ticket_without_a_reload(
     sign_in(page, agent)
     page.goto(f"{live_server.url}/desk/t/{ticket.number}/")
     page.fill("#id_body", "还没写完的回复")
+    # Let the lazily loaded panels finish first: on the in-memory SQLite their reads and this
+    # thread's write would otherwise race for the shared-cache table lock.
+    expect(page.locator("#merge-panel")).to_be_visible()
+    expect(page.locator("#duplicates-panel")).to_be_visible()
     services.add_reply(actor=Actor(user=other_agent, channel=Channel.WEB), ticket=ticket, body="同事的回复：已远程处理")
     expect(page.locator("#timeline")).to_contain_text("同事的回复：已远程处理")
     expect(page.locator("#id_body")).to_have_value("还没写完的回复")
