@@ -319,7 +319,7 @@ def deliver_due(limit: int = 100) -> int:
         OutboxMessage.objects.filter(
             Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, claimed_at__lt=stale)
         )
-        .order_by("next_attempt_at")
+        .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
     sent = 0
