@@ -245,7 +245,7 @@ def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     """Take a merged original out of its master: back to the status it had, provenance kept as undone.
 
     Allowed whatever the master's state: un-merging says the two were different problems, so the
-    master's closure says nothing about the original (docs/triage-merging.md).
+    master's closure says nothing about the original (docs/triage.md).
     """
     access.ensure_desk(actor, ticket)
     if is_blank(reason):

@@ -1,5 +1,5 @@
 """Precision/recall of duplicate detection at the configured threshold, LSH candidate recall and the
-calibration table, on the generated held-out pairs (see docs/triage-duplicates.md)."""
+calibration table, on the generated held-out pairs (see docs/triage.md)."""
 
 from django.core.management.base import BaseCommand
 
