@@ -29,8 +29,9 @@ def test_the_panel_shows_the_suspected_original_with_its_signals_and_the_decisio
     html = response.content.decode()
     assert response.status_code == 200
     assert f'data-original="{original.number}"' in html
-    assert "Confirm duplicate" in html and "Not a duplicate" in html
-    assert "same customer" in html
+    # The agent persona reads Chinese.
+    assert "确认重复" in html and "不是重复" in html
+    assert "同一客户" in html
     assert 'value="SN-AC-0001"' in html
 
 
@@ -40,7 +41,7 @@ def test_the_original_lists_its_later_copy(client, agent, pair):
 
     html = client.get(reverse("triage:duplicates-panel", args=[original.number])).content.decode()
 
-    assert "Later tickets flagged as copies" in html and again.number in html
+    assert "被标记为本单重复的后续工单" in html and again.number in html
 
 
 def test_an_agent_confirms_from_the_panel(client, agent, pair):
@@ -52,7 +53,7 @@ def test_an_agent_confirms_from_the_panel(client, agent, pair):
     )
 
     assert response.status_code == 200
-    assert "Confirmed duplicate" in response.content.decode()
+    assert "已确认重复" in response.content.decode()
     assert TicketLink.objects.filter(source=again, target=original, kind=LinkKind.DUPLICATE_OF).exists()
 
 
