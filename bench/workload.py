@@ -203,8 +203,10 @@ def arrival_times(rng: random.Random, count: int, end: datetime, days: int) -> l
 class Generator:
     """Yields TicketSpecs in arrival order; `tickets()` is lazy so a million never sit in memory."""
 
-    def __init__(self, size: Size, end: datetime, seed: int = SEED):
-        self.size, self.end, self.seed = size, end, seed
+    def __init__(self, size: Size, end: datetime, seed: int = SEED, *, stream: str = "tickets", skewed: bool = True):
+        # `stream` names an independent sequence of tickets over the same customers (the live intake
+        # stream of the HTTP scenario); `skewed` makes a few customers write often, as real ones do.
+        self.size, self.end, self.seed, self.stream, self.skewed = size, end, seed, stream, skewed
         self.customers = customers(size.customers, seed)
         self.kinds = list(KINDS)
         self.kind_weights = [kind.weight for kind in self.kinds]
@@ -214,7 +216,7 @@ class Generator:
                 self.owners.setdefault(device.kind, []).append(spec.index)
 
     def tickets(self) -> Iterator[TicketSpec]:
-        rng = random.Random(f"{self.seed}-tickets")
+        rng = random.Random(f"{self.seed}-{self.stream}")
         recent: list[TicketSpec] = []
         burst_kinds: dict[int, Kind] = {}
         for index, (created_at, burst) in enumerate(arrival_times(rng, self.size.tickets, self.end, self.size.days)):
@@ -235,7 +237,7 @@ class Generator:
         if kind.device and self.owners.get(kind.device):
             return self.customers[rng.choice(self.owners[kind.device])]
         # A few customers write often: a skewed pick (the square favours low indexes).
-        return self.customers[int(rng.random() ** 2 * len(self.customers))]
+        return self.customers[int(rng.random() ** (2 if self.skewed else 1) * len(self.customers))]
 
     def _original(self, rng: random.Random, index: int, created_at: datetime, kind: Kind) -> TicketSpec:
         customer = self._customer_for(rng, kind)
