@@ -166,3 +166,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("GONGDAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Optional semantic embeddings for duplicate detection: an OpenAI-compatible /v1/embeddings endpoint.
+GONGDAN_EMBEDDINGS_URL = env_str("GONGDAN_EMBEDDINGS_URL", "")
+GONGDAN_EMBEDDINGS_MODEL = env_str("GONGDAN_EMBEDDINGS_MODEL", "")
+GONGDAN_EMBEDDINGS_KEY = env_str("GONGDAN_EMBEDDINGS_KEY", "")
+GONGDAN_EMBEDDINGS_TIMEOUT = env_int("GONGDAN_EMBEDDINGS_TIMEOUT", 5)

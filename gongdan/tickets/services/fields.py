@@ -30,6 +30,7 @@ from gongdan.tickets.services._base import (
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
+from gongdan.tickets.services.hooks import run_changed_hooks
 from gongdan.tickets.validation import (
     clean_custom_fields,
 )
@@ -179,6 +180,7 @@ def update_fields(
         ticket.updated_at = clock.now()
         ticket.save(update_fields=[n for n in old if n != "collaborating_departments"] + ["updated_at"])
         _record(ticket, actor, EventType.FIELDS_CHANGED, summary=", ".join(sorted(old)), old=old, new=new)
+        run_changed_hooks(ticket, actor, frozenset(old))
     if tags is not None:
         before_tags, after_tags = _set_tags(ticket, tags)
         if before_tags != after_tags:

@@ -32,6 +32,9 @@ class CreationHints:
 
 CreatedHook = Callable[[Ticket, Actor, CreationHints], None]
 _HOOKS: list[tuple[int, str, CreatedHook]] = []
+# Called after `update_fields` changed plain fields, with the names that changed (e.g. reindexing).
+ChangedHook = Callable[[Ticket, Actor, frozenset[str]], None]
+_CHANGED_HOOKS: list[tuple[str, ChangedHook]] = []
 
 
 def register_created_hook(hook: CreatedHook, *, order: int) -> CreatedHook:
@@ -45,3 +48,15 @@ def register_created_hook(hook: CreatedHook, *, order: int) -> CreatedHook:
 def run_created_hooks(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
     for _, _, hook in list(_HOOKS):
         hook(ticket, actor, hints)
+
+
+def register_changed_hook(hook: ChangedHook) -> ChangedHook:
+    name = f"{hook.__module__}.{hook.__qualname__}"
+    if all(existing != name for existing, _ in _CHANGED_HOOKS):
+        _CHANGED_HOOKS.append((name, hook))
+    return hook
+
+
+def run_changed_hooks(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:
+    for _, hook in list(_CHANGED_HOOKS):
+        hook(ticket, actor, changed)

@@ -1,0 +1,1 @@
+from gongdan.triage.models.duplicates import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm  # noqa: F401

@@ -1,0 +1,263 @@
+"""Read side of duplicate detection: ticket features, LSH candidates with rescoring, related search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from gongdan.core import clock, textanalysis
+from gongdan.customers.constants import IdentityKind
+from gongdan.customers.models import Customer, CustomerIdentity
+from gongdan.customers.services import normalise_phone_query
+from gongdan.tickets import access
+from gongdan.tickets.models import Category, Ticket
+from gongdan.triage.duplicates import embeddings, lsh, scoring
+from gongdan.triage.duplicates.scoring import Calibration, PairScore, TicketFeatures
+from gongdan.triage.duplicates_constants import RELATED_LIMIT, SAME_CUSTOMER_CANDIDATES, TERM_MAX_LENGTH
+from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
+
+_TICKET_NUMBER = re.compile(r"^gd-?(\d{1,12})$", re.IGNORECASE)
+_MAX_QUERY_TERMS = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ticket_id: int
+    score: PairScore
+
+
+def calibration(config: DuplicateConfig | None = None) -> Calibration:
+    config = config or DuplicateConfig.current()
+    return Calibration(intercept=config.intercept, coefficients=config.coefficients)
+
+
+def category_groups() -> dict[int, int]:
+    """Category id → id of its top-level ancestor (the "category group"); categories are few."""
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    groups = {}
+    for category_id in parents:
+        node = category_id
+        while parents.get(node) is not None:
+            node = parents[node]
+        groups[category_id] = node
+    return groups
+
+
+def customer_phones(customer_ids: Iterable[int]) -> dict[int, set[str]]:
+    phones: dict[int, set[str]] = {}
+    rows = CustomerIdentity.objects.filter(customer_id__in=set(customer_ids), kind=IdentityKind.PHONE)
+    for customer_id, value in rows.values_list("customer_id", "value"):
+        phones.setdefault(customer_id, set()).add(value)
+    return phones
+
+
+def features_for(tickets: Sequence[Ticket]) -> dict[int, TicketFeatures]:
+    """Features of many tickets in two queries (phones, categories), whatever their number."""
+    phones = customer_phones(t.customer_id for t in tickets)
+    groups = category_groups()
+    return {
+        t.pk: scoring.features(
+            scoring.ticket_text(t.subject, t.description),
+            customer_id=t.customer_id,
+            device_sn=t.device_sn,
+            phones=phones.get(t.customer_id, ()),
+            category_group=groups.get(t.category_id) if t.category_id else None,
+            created_at=t.created_at,
+        )
+        for t in tickets
+    }
+
+
+def _embedding_cosines(query: TicketFeatures, others: Sequence[TicketFeatures]) -> list[float | None]:
+    vectors = embeddings.embed([query.text, *(other.text for other in others)]) if others else None
+    if not vectors:
+        return [None] * len(others)
+    return [scoring.cosine(vectors[0], vector) for vector in vectors[1:]]
+
+
+def pair_score(a: Ticket, b: Ticket) -> PairScore:
+    found = features_for([a, b])
+    cosine = _embedding_cosines(found[a.pk], [found[b.pk]])[0]
+    return scoring.score(found[a.pk], found[b.pk], calibration(), embedding=cosine)
+
+
+def _lsh_candidate_ids(text: str, pool: Q, exclude_id: int | None, limit: int) -> list[int]:
+    hashes = [band_hash for _band, band_hash in lsh.band_hashes(text)]
+    if not hashes:
+        return []
+    rows = (
+        DuplicateBand.objects.filter(band_hash__in=hashes, ticket__merged_into__isnull=True)
+        .filter(pool)
+        .exclude(ticket_id=exclude_id)
+        .values("ticket_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits", "-ticket_id")[:limit]
+    )
+    return [row["ticket_id"] for row in rows]
+
+
+def _structured_candidate_ids(customer_id: int | None, device_sn: str, since, exclude_id: int | None) -> list[int]:
+    """The same customer's and the same device's recent tickets: rewording across languages
+    shares no bigrams, so these are rescored even without an LSH hit."""
+    base = Ticket.objects.filter(merged_into__isnull=True, created_at__gte=since).exclude(pk=exclude_id)
+    ids: list[int] = []
+    if customer_id is not None:
+        ids += (
+            base.filter(customer_id=customer_id)
+            .order_by("-created_at")
+            .values_list("pk", flat=True)[:SAME_CUSTOMER_CANDIDATES]
+        )
+    if device_sn:
+        ids += (
+            base.filter(device_sn=device_sn)
+            .order_by("-created_at")
+            .values_list("pk", flat=True)[:SAME_CUSTOMER_CANDIDATES]
+        )
+    return ids
+
+
+def find_candidates(
+    ticket_or_text: Ticket | str, *, customer: Customer | None = None, limit: int = 20
+) -> list[Candidate]:
+    """Earlier tickets that may be the same request, best first: one indexed LSH lookup over the
+    recent pool and the customer's own tickets, then every candidate rescored with `pair_score`."""
+    config = DuplicateConfig.current()
+    if isinstance(ticket_or_text, Ticket):
+        ticket = ticket_or_text
+        query = features_for([ticket])[ticket.pk]
+        exclude_id, device_sn = ticket.pk, ticket.device_sn.strip()
+        customer_id = ticket.customer_id
+    else:
+        customer_id = customer.pk if customer else None
+        phones = customer_phones([customer_id]).get(customer_id, ()) if customer_id else ()
+        query = scoring.features(ticket_or_text, customer_id=customer_id, phones=phones, created_at=clock.now())
+        exclude_id, device_sn = None, ""
+    since = (query.created_at or clock.now()) - timedelta(days=config.pool_days)
+    pool = Q(ticket__created_at__gte=since)
+    if customer_id is not None:
+        pool |= Q(ticket__customer_id=customer_id)
+    ids = _lsh_candidate_ids(query.text, pool, exclude_id, config.candidate_limit)
+    ids += _structured_candidate_ids(customer_id, device_sn, since, exclude_id)
+    tickets = list(Ticket.objects.filter(pk__in=set(ids)))
+    found = features_for(tickets)
+    others = [found[t.pk] for t in tickets]
+    model = calibration(config)
+    scored = [
+        Candidate(ticket_id=t.pk, score=scoring.score(query, found[t.pk], model, embedding=cosine))
+        for t, cosine in zip(tickets, _embedding_cosines(query, others), strict=True)
+    ]
+    scored.sort(key=lambda c: (-c.score.probability, -c.ticket_id))
+    return scored[:limit]
+
+
+def _number_ids(query: str) -> list[int]:
+    match = _TICKET_NUMBER.match(query.replace(" ", ""))
+    if not match:
+        return []
+    return list(Ticket.objects.filter(number=f"GD-{int(match.group(1)):06d}").values_list("pk", flat=True))
+
+
+def _phone_ids(query: str, limit: int) -> list[int]:
+    digits = normalise_phone_query(query)
+    if len(digits.lstrip("+")) < 7:
+        return []
+    local = scoring.canonical_phone(digits)
+    variants = {digits, local, "+86" + local, "86" + local}
+    customers = CustomerIdentity.objects.filter(kind=IdentityKind.PHONE, value__in=variants).values("customer_id")
+    return list(Ticket.objects.filter(customer_id__in=customers).order_by("-pk").values_list("pk", flat=True)[:limit])
+
+
+def _serial_ids(query: str, limit: int) -> list[int]:
+    serial = query.strip()
+    if not serial or " " in serial or len(serial) > 100:
+        return []
+    found = Ticket.objects.filter(device_sn__in={serial, serial.upper()}).order_by("-pk")
+    return list(found.values_list("pk", flat=True)[:limit])
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's distinct index terms, longest (usually rarest) first, at most five."""
+    terms = {term for term in textanalysis.words(query) if len(term) <= TERM_MAX_LENGTH}
+    return sorted(terms, key=lambda term: (-len(term), term))[:_MAX_QUERY_TERMS]
+
+
+def _keyword_ids(query: str, limit: int, visible: QuerySet[Ticket] | None) -> list[int]:
+    terms = query_terms(query)
+    if not terms:
+        return []
+    postings = SearchTerm.objects.filter(term=terms[0])
+    for term in terms[1:]:
+        postings = postings.filter(Exists(SearchTerm.objects.filter(term=term, ticket_id=OuterRef("ticket_id"))))
+    if visible is not None:
+        postings = postings.filter(ticket__in=visible)
+    return list(postings.order_by("-ticket_id").values_list("ticket_id", flat=True)[:limit])
+
+
+def related_search(
+    query: str, *, limit: int = RELATED_LIMIT, exclude_ticket_id: int | None = None, user=None
+) -> list[Ticket]:
+    """One box (R5.2): a ticket number, a phone number, a device SN or keywords; newest first within
+    each kind of match, exact matches (number, phone, SN) before keyword matches.
+
+    With `user`, only tickets that user may see; without, all (for internal callers)."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    visible = None
+    if user is not None:
+        scope = access.ticket_scope(user)
+        if scope is None:
+            return []
+        # An empty scope (the desk) sees everything: skip the subquery rather than filter by it.
+        visible = access.visible_tickets(user) if scope else None
+    ranked: list[int] = []
+    for ids in (
+        _number_ids(query),
+        _phone_ids(query, limit),
+        _serial_ids(query, limit),
+        _keyword_ids(query, limit + 1, visible),
+    ):
+        ranked += [pk for pk in ids if pk not in ranked and pk != exclude_ticket_id]
+    tickets = Ticket.objects.filter(pk__in=ranked).select_related("status", "priority", "customer")
+    if visible is not None:
+        tickets = tickets.filter(pk__in=visible.values("pk"))
+    by_id = {t.pk: t for t in tickets}
+    return [by_id[pk] for pk in ranked if pk in by_id][:limit]
+
+
+def suspicions_of(ticket: Ticket, *, user) -> list[DuplicateSuspicion]:
+    """The earlier tickets this one was flagged against (or decided on), best first, as `user` sees them."""
+    rows = DuplicateSuspicion.objects.filter(ticket=ticket).select_related("original__status", "decided_by")
+    return list(rows.filter(original__in=access.visible_tickets(user)).order_by("-probability", "id"))
+
+
+def copies_of(ticket: Ticket, *, user) -> list[DuplicateSuspicion]:
+    """Later tickets flagged as possible copies of this one."""
+    rows = DuplicateSuspicion.objects.filter(original=ticket).select_related("ticket__status")
+    return list(rows.filter(ticket__in=access.visible_tickets(user)).order_by("-ticket_id"))
+
+
+def suspicion_queue(decision: str) -> QuerySet[DuplicateSuspicion]:
+    """The suspected-duplicates queue of the desk, newest first."""
+    return (
+        DuplicateSuspicion.objects.filter(decision=decision)
+        .select_related("ticket__status", "ticket__priority", "ticket__customer", "original__status", "decided_by")
+        .order_by("-ticket_id", "-probability")
+    )
+
+
+def similar_for_customer(text: str, *, customer: Customer, limit: int) -> list[tuple[Ticket, PairScore]]:
+    """A customer's own earlier tickets that look like `text` (portal, while writing a request)."""
+    config = DuplicateConfig.current()
+    candidates = [
+        c
+        for c in find_candidates(text, customer=customer, limit=limit * 4)
+        if c.score.probability >= config.similar_threshold
+    ]
+    owned = Ticket.objects.filter(customer=customer, pk__in=[c.ticket_id for c in candidates]).select_related("status")
+    by_id = {t.pk: t for t in owned}
+    return [(by_id[c.ticket_id], c.score) for c in candidates if c.ticket_id in by_id][:limit]
