@@ -12,10 +12,10 @@ from dataclasses import asdict
 
 import psycopg
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from psycopg import sql
 
-from bench.loader import Loader, Manifest, create_reference
+from bench.loader import Loader, Manifest, create_reference, index_signature
 from bench.workload import Size, fingerprint
 from gongdan.core import clock
 
@@ -78,7 +78,7 @@ def exists() -> bool:
 
 def ensure(size: Size, *, force: bool = False, progress=print) -> tuple[Manifest, bool]:
     """The loaded database for `size`: reused when its fingerprint matches, else rebuilt. (manifest, reused)"""
-    wanted = fingerprint(size)
+    wanted = fingerprint(size, extra=index_signature())
     if exists() and not force:
         manifest = stored_manifest()
         if manifest is not None and manifest.fingerprint == wanted:
@@ -93,3 +93,24 @@ def ensure(size: Size, *, force: bool = False, progress=print) -> tuple[Manifest
     manifest.seconds = round(time.perf_counter() - started, 1)
     _store_manifest(manifest)
     return manifest, False
+
+
+def forget_previous_runs(manifest: Manifest) -> int:
+    """Delete what earlier runs' intake added (tickets, follow-up events, inbound records): runs compare."""
+    from gongdan.intake.models import DeadLetter, InboundMessage
+    from gongdan.tickets.models import Ticket, TicketEvent
+
+    last_ticket = manifest.first_ticket_id + manifest.tickets - 1
+    with transaction.atomic():
+        DeadLetter.objects.all().delete()
+        InboundMessage.objects.all().delete()
+        removed = Ticket.objects.filter(pk__gt=last_ticket).count()
+        Ticket.objects.filter(pk__gt=last_ticket).delete()
+        TicketEvent.objects.filter(pk__gt=manifest.last_event_id).delete()
+    return removed
+
+
+def pg_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]

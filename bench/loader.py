@@ -11,14 +11,17 @@ every id is assigned here, so the rows are consistent by construction, and the t
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.db import connection, transaction
 
+import gongdan
 from bench import rows
 from bench.timeline import Outcome, Planner
 from bench.workload import SEED, CustomerSpec, Generator, Size, TicketSpec, team_of
@@ -45,9 +48,11 @@ class Manifest:
     tickets: int = 0
     events: int = 0
     customers: int = 0
-    band_rows: int = 0
+    index_rows: int = 0  # duplicate bands and search terms (triage)
     long_ticket: str = ""
     first_ticket_id: int = 0
+    first_customer_id: int = 0
+    last_event_id: int = 0
     loaded_at: str = ""
     seconds: float = 0.0
     active: int = 0
@@ -153,13 +158,28 @@ class Reference:
         return self.agents.get(team_id, self.fallback)
 
 
-def duplicate_index() -> Callable | None:
-    """`gongdan.triage.duplicates.band_rows_for(ticket_id, text)` once the triage app provides it."""
+def duplicate_index() -> list[Callable]:
+    """The triage app's row builders (`band_rows_for`, `term_rows_for`) once it provides them."""
     try:
         module = importlib.import_module("gongdan.triage.duplicates")
     except ImportError:
-        return None
-    return getattr(module, "band_rows_for", None)
+        return []
+    return [getattr(module, name) for name in ("band_rows_for", "term_rows_for") if hasattr(module, name)]
+
+
+INDEX_SOURCES = ("core/textanalysis.py", "triage/duplicates/lsh.py", "triage/duplicates_constants.py")
+
+
+def index_signature() -> str:
+    """Changes when the code that computes the duplicate index rows changes: the bench DB is rebuilt."""
+    if not duplicate_index():
+        return ""
+    root = Path(gongdan.__file__).parent
+    digest = hashlib.sha256()
+    for name in INDEX_SOURCES:
+        path = root / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return digest.hexdigest()[:16]
 
 
 def create_reference() -> None:
@@ -182,8 +202,8 @@ class Loader:
         self.event_id = rows.next_id(TicketEvent)
         self.device_base = rows.next_id(Device)
         self.devices: dict[str, int] = {}
-        self.band_rows_for = duplicate_index()
-        self.band_model = None
+        self.index_builders = duplicate_index()
+        self.index_models: list = []
         self.rng = random.Random(f"{seed}-loader")
 
     def customer_id(self, spec: CustomerSpec | int) -> int:
@@ -193,8 +213,13 @@ class Loader:
         return self.ticket_base + index
 
     def load(self, fingerprint: str) -> Manifest:
-        manifest = Manifest(fingerprint=fingerprint, size=self.size.name, first_ticket_id=self.ticket_base)
-        manifest.duplicate_index = self.band_rows_for is not None
+        manifest = Manifest(
+            fingerprint=fingerprint,
+            size=self.size.name,
+            first_ticket_id=self.ticket_base,
+            first_customer_id=self.customer_base,
+        )
+        manifest.duplicate_index = bool(self.index_builders)
         with _fast_copy():
             manifest.customers = self._customers()
             self.progress(f"customers: {manifest.customers}")
@@ -207,6 +232,7 @@ class Loader:
                 if chunk[-1].index % (CHUNK * 10) == CHUNK * 10 - 1 or len(chunk) < CHUNK:
                     self.progress(f"tickets: {manifest.tickets} events: {manifest.events}")
         self._finish()
+        manifest.last_event_id = self.event_id - 1
         manifest.long_ticket = f"GD-{self.ticket_id(self.size.tickets - 1):06d}"
         manifest.loaded_at = self.now.isoformat()
         return manifest
@@ -245,7 +271,8 @@ class Loader:
 
     def _tickets(self, chunk: list[TicketSpec], manifest: Manifest) -> None:
 
-        tickets, events, states, bands = [], [], [], []
+        tickets, events, states = [], [], []
+        index_rows: dict[type, list[dict]] = {}
         for spec in chunk:
             outcome = self.planner.plan(spec, long=spec.index == self.size.tickets - 1)
             ticket, state = self._ticket_row(spec, outcome)
@@ -253,21 +280,22 @@ class Loader:
             events.extend(self._event_rows(spec, ticket, outcome))
             if state is not None:
                 states.append(state)
-            if self.band_rows_for is not None:
-                text = f"{spec.subject}\n{spec.description}"
-                for band in self.band_rows_for(ticket["id"], text):
-                    self.band_model = type(band)
-                    bands.append(rows.as_row(band))
+            text = f"{spec.subject}\n{spec.description}".strip()
+            for build in self.index_builders:
+                for instance in build(ticket["id"], text):
+                    index_rows.setdefault(type(instance), []).append(rows.as_row(instance))
         with transaction.atomic():
             rows.write(Ticket, tickets)
             rows.write(TicketEvent, events)
             rows.write(TicketSla, states)
-            if bands:
-                rows.write(self.band_model, bands, with_pk=False)
+            for model, model_rows in index_rows.items():
+                rows.write(model, model_rows, with_pk=False)
+                if model not in self.index_models:
+                    self.index_models.append(model)
         manifest.tickets += len(tickets)
         manifest.events += len(events)
         manifest.active += len(states)
-        manifest.band_rows += len(bands)
+        manifest.index_rows += sum(len(model_rows) for model_rows in index_rows.values())
 
     def _ticket_row(self, spec: TicketSpec, outcome: Outcome) -> tuple[dict, dict | None]:
         ref, customer = self.reference, self.generator.customers[spec.customer]
@@ -352,8 +380,7 @@ class Loader:
     def _finish(self) -> None:
 
         models_ = [Customer, CustomerIdentity, Device, Ticket, TicketEvent, TicketSla]
-        if self.band_model is not None:
-            models_.append(self.band_model)
+        models_ += self.index_models
         rows.reset_sequences(models_)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

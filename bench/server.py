@@ -64,6 +64,13 @@ def children(pid: int) -> list[int]:
     return [int(part) for part in text.split()]
 
 
+def flush_queue() -> None:
+    """Start every run with an empty task queue (leftovers of an interrupted run would skew the worker)."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 class Stack:
     """gunicorn + huey consumer, started and stopped by the runner (context manager)."""
 
@@ -97,14 +104,14 @@ class Stack:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=open(self.log_dir / "gunicorn.log", "ab"),  # noqa: SIM115 — closed with the process
+            stdout=open(self.log_dir / "gunicorn.log", "ab"),
             stderr=subprocess.STDOUT,
         )
         self.huey = subprocess.Popen(
             [sys.executable, "manage.py", "run_huey"],
             cwd=ROOT,
             env=self.env,
-            stdout=open(self.log_dir / "huey.log", "ab"),  # noqa: SIM115
+            stdout=open(self.log_dir / "huey.log", "ab"),
             stderr=subprocess.STDOUT,
         )
         self._wait_ready()

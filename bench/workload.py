@@ -120,9 +120,10 @@ SIZES = {
 }
 
 
-def fingerprint(size: Size, seed: int = SEED) -> str:
-    """Names a loaded database: the same generator, seed and size give the same data."""
+def fingerprint(size: Size, seed: int = SEED, extra: str = "") -> str:
+    """Names a loaded database: the same generator, seed, size (and index code, `extra`) give the same data."""
     text = f"gongdan-bench v{GENERATOR_VERSION} seed={seed} {size.name} {size.tickets} {size.customers} {size.days}"
+    text += extra
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

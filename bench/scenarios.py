@@ -1,0 +1,197 @@
+"""The measured scenarios. HTTP ones run against the real server stack; the rest time functions in-process.
+
+Each returns a dict (JSON-ready) with throughput and p50/p95/p99 latency, or a total time.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection, transaction
+from django.db.models import Count
+
+from bench import loadgen
+from bench.loader import Manifest, duplicate_index
+from bench.loadgen import Request
+from bench.stats import summarise
+from bench.workload import SEED, Generator, Size, intake_message
+from gongdan.accounts import services as accounts
+from gongdan.accounts.models import Team, User
+from gongdan.core import clock
+from gongdan.sla import services as sla
+from gongdan.tickets.constants import ACTIVE_KINDS
+from gongdan.tickets.models import Status, Ticket
+
+INTAKE_LEVELS = (1, 8, 32)
+PAGE_LEVELS = (1, 8)
+LOOKUPS = 500
+SWEEP_DUE = 1000
+
+
+class Personas:
+    """Who the HTTP scenarios act as: an integration token, an agent's browser session, a lead's token."""
+
+    def __init__(self):
+        self.team = self._busiest_team()
+        self.agent = User.objects.filter(role="agent", teams=self.team, is_active=True).order_by("pk").first()
+        self.lead = User.objects.filter(role__in=("lead", "admin"), is_active=True).order_by("pk").first()
+        self.integration = self.lead
+        self.integration_token = accounts.issue_api_token(user=self.integration, name="bench intake")[1]
+        self.lead_token = accounts.issue_api_token(user=self.lead, name="bench reads")[1]
+        self.session = self._session(self.agent)
+
+    @staticmethod
+    def _busiest_team() -> Team:
+        busiest = (
+            Ticket.objects.filter(status__kind__in=ACTIVE_KINDS, team__isnull=False)
+            .values("team")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        return Team.objects.get(pk=busiest["team"])
+
+    @staticmethod
+    def _session(user: User) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    def bearer(self, token: str) -> dict:
+        return {"Authorization": f"Bearer {token}"}
+
+    def cookie(self) -> dict:
+        return {"Cookie": f"sessionid={self.session}"}
+
+
+def intake_requests(size: Size, personas: Personas) -> Iterator[Request]:
+    """A fresh stream of bilingual messages from the loaded customers, each with its own key."""
+    live = Size("live", 50_000, size.customers, 1)
+    generator = Generator(live, clock.now(), SEED, stream=f"live-{uuid.uuid4().hex[:8]}", skewed=False)
+    run = uuid.uuid4().hex[:10]
+    headers = {**personas.bearer(personas.integration_token), "Content-Type": "application/json"}
+    for spec in generator.tickets():
+        customer = generator.customers[spec.customer]
+        key = f"bench-{run}-{spec.index}"
+        yield Request("POST", "/api/v1/intake/messages", headers, intake_message(spec, customer, key))
+
+
+def intake(base_url: str, size: Size, personas: Personas, seconds: float) -> dict:
+    stream = intake_requests(size, personas)
+    created = lambda status: status == 201  # noqa: E731 — a duplicate (200) or a dead letter is not a new ticket
+    return {
+        f"c{level}": loadgen.run(base_url, stream, concurrency=level, seconds=seconds, ok=created)
+        for level in INTAKE_LEVELS
+    }
+
+
+def pages(base_url: str, manifest: Manifest, personas: Personas, seconds: float) -> dict:
+    team = personas.team.code
+    cases = {
+        "queue_page": [Request("GET", f"/desk/q/team/?status=open&team={team}", personas.cookie())],
+        "api_list": [
+            Request(
+                "GET",
+                f"/api/v1/tickets?team={team}&status=open&limit=25",
+                personas.bearer(personas.lead_token),
+            )
+        ],
+        "ticket_page": [Request("GET", f"/desk/t/{manifest.long_ticket}/", personas.cookie())],
+    }
+    return {
+        name: {
+            f"c{level}": loadgen.run(base_url, requests, concurrency=level, seconds=seconds) for level in PAGE_LEVELS
+        }
+        for name, requests in cases.items()
+    }
+
+
+def _timed(calls) -> dict:
+    latencies = []
+    started = time.perf_counter()
+    for call in calls:
+        began = time.perf_counter()
+        call()
+        latencies.append((time.perf_counter() - began) * 1000)
+    return summarise(latencies, time.perf_counter() - started)
+
+
+def duplicates(size: Size, manifest: Manifest) -> dict:
+    """find_candidates and related_search, in-process, over texts of the live stream."""
+    if not duplicate_index():
+        return {"skipped": "gongdan.triage.duplicates is not on this branch"}
+    from gongdan.customers.models import Customer
+    from gongdan.triage.duplicates import find_candidates, related_search
+
+    live = Size("lookups", LOOKUPS, size.customers, 1)
+    generator = Generator(live, clock.now(), SEED, stream="lookups")
+    specs = list(generator.tickets())
+    base = manifest.first_customer_id
+    customers = Customer.objects.in_bulk([base + spec.customer for spec in specs])
+    texts = [(f"{spec.subject}\n{spec.description}", customers.get(base + spec.customer)) for spec in specs]
+    queries = [spec.subject for spec in specs[: LOOKUPS // 2]] + [
+        generator.customers[spec.customer].phone for spec in specs[LOOKUPS // 2 :]
+    ]
+    _timed(
+        lambda text=text, customer=customer: find_candidates(text, customer=customer) for text, customer in texts[:20]
+    )
+    return {
+        "find_candidates": _timed(
+            lambda text=text, customer=customer: find_candidates(text, customer=customer) for text, customer in texts
+        ),
+        "related_search": _timed(lambda query=query: related_search(query, limit=20) for query in queries),
+    }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _prepare_sweep(open_count: int | None, due: int) -> int:
+    """Make `open_count` tickets (None: all) open with their next check tomorrow, `due` of them due now."""
+    now = clock.now()
+    open_status = Status.objects.get(key="open")
+    tickets = Ticket.objects.order_by("-pk")
+    ids = list(tickets.values_list("pk", flat=True)[:open_count]) if open_count else None
+    chosen = Ticket.objects.filter(pk__in=ids) if ids is not None else Ticket.objects.all()
+    Ticket.objects.exclude(sla_next_check_at=None).update(sla_next_check_at=None)
+    chosen.update(status=open_status, sla_next_check_at=now + timedelta(days=1))
+    due_ids = list(chosen.order_by("-pk").values_list("pk", flat=True)[:due])
+    Ticket.objects.filter(pk__in=due_ids).update(sla_next_check_at=now - timedelta(minutes=1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket")
+    return chosen.count()
+
+
+def sla_sweep(open_count: int | None) -> dict:
+    """One sweep tick over 1,000 due tickets among `open_count` open ones; rolled back afterwards."""
+    result = {}
+    try:
+        with transaction.atomic():
+            result["open_tickets"] = _prepare_sweep(open_count, SWEEP_DUE)
+            started = time.perf_counter()
+            handled = 0
+            while True:
+                done = sla.sweep()
+                handled += done
+                if done < sla.c.SWEEP_BATCH:
+                    break
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            result["ms"] = round(elapsed_ms, 1)
+            result["handled"] = handled
+            result["ms_per_ticket"] = round(elapsed_ms / max(handled, 1), 3)
+            started = time.perf_counter()
+            list(Ticket.objects.filter(sla_next_check_at__lte=clock.now()).values_list("pk", flat=True)[:500])
+            result["due_query_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
