@@ -43,7 +43,9 @@ async def _client(client, requests: Iterator[Request], stop_at: float, ok: Calla
             out["statuses"][str(status)] = out["statuses"].get(str(status), 0) + 1
 
 
-async def _run(base_url: str, requests: Iterator[Request], concurrency: int, seconds: float, ok, warmup: float):
+async def _run(
+    base_url: str, requests: Iterator[Request], concurrency: int, seconds: float, ok, warmup: float, server_cpu
+):
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
         if warmup:
@@ -51,12 +53,16 @@ async def _run(base_url: str, requests: Iterator[Request], concurrency: int, sec
                 *(_client(client, requests, time.perf_counter() + warmup, ok, _empty()) for _ in range(concurrency))
             )
         out = _empty()
-        cpu, started = time.process_time(), time.perf_counter()
+        cpu, server, started = time.process_time(), server_cpu(), time.perf_counter()
         stop_at = started + seconds
         await asyncio.gather(*(_client(client, requests, stop_at, ok, out) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
         result = summarise(out["latencies"], elapsed, out["errors"])
         result.update(concurrency=concurrency, client_cpu_s=round(time.process_time() - cpu, 2))
+        server = server_cpu() - server
+        result["server_cpu_s"] = round(server, 2)
+        # The application's CPU per request: a figure that other load on a shared machine barely moves.
+        result["server_cpu_ms_per_request"] = round(server * 1000 / max(result["requests"], 1), 2)
         if out["statuses"]:
             result["error_statuses"] = out["statuses"]
         return result
@@ -74,7 +80,8 @@ def run(
     seconds: float,
     warmup: float = 1.0,
     ok: Callable[[int], bool] = lambda status: 200 <= status < 300,
+    server_cpu: Callable[[], float] = lambda: 0.0,
 ) -> dict:
     """Send requests for `seconds` (after `warmup`) and summarise; a list is cycled through."""
     source = itertools.cycle(requests) if isinstance(requests, list) else requests
-    return asyncio.run(_run(base_url, source, concurrency, seconds, ok, warmup))
+    return asyncio.run(_run(base_url, source, concurrency, seconds, ok, warmup, server_cpu))

@@ -79,10 +79,10 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
         results["stack"] = stack.describe()
         if "intake" in only:
             print("intake over HTTP…", flush=True)
-            results["intake"] = scenarios.intake(stack.base_url, size, personas, seconds)
+            results["intake"] = scenarios.intake(stack, size, personas, seconds)
         if "pages" in only:
             print("queue page, API list, ticket page…", flush=True)
-            results["pages"] = scenarios.pages(stack.base_url, manifest, personas, seconds)
+            results["pages"] = scenarios.pages(stack, manifest, personas, seconds)
         memory = stack.memory()
     memory["web_worker_max_mb"] = max((mb for mb in memory["web_workers_mb"] if mb), default=None)
     results["memory"] = memory

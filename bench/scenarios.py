@@ -8,22 +8,27 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import time_machine
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
+from django.db.models.expressions import RawSQL
 
 from bench import loadgen
 from bench.loader import Manifest, duplicate_index
 from bench.loadgen import Request
+from bench.server import Stack
 from bench.stats import summarise
 from bench.workload import SEED, Generator, Size, intake_message
 from gongdan.accounts import services as accounts
 from gongdan.accounts.models import Team, User
 from gongdan.core import clock
+from gongdan.intake.models import InboundMessage
 from gongdan.sla import services as sla
+from gongdan.sla.models import SlaSignal
 from gongdan.tickets.constants import ACTIVE_KINDS
 from gongdan.tickets.models import Status, Ticket
 
@@ -31,6 +36,7 @@ INTAKE_LEVELS = (1, 8, 32)
 PAGE_LEVELS = (1, 8)
 LOOKUPS = 500
 SWEEP_DUE = 1000
+STAGNATION_MARGIN = timedelta(hours=48)
 
 
 class Personas:
@@ -84,34 +90,44 @@ def intake_requests(size: Size, personas: Personas) -> Iterator[Request]:
         yield Request("POST", "/api/v1/intake/messages", headers, intake_message(spec, customer, key))
 
 
-def intake(base_url: str, size: Size, personas: Personas, seconds: float) -> dict:
+def intake(stack: Stack, size: Size, personas: Personas, seconds: float) -> dict:
     stream = intake_requests(size, personas)
     created = lambda status: status == 201  # noqa: E731 — a duplicate (200) or a dead letter is not a new ticket
-    return {
-        f"c{level}": loadgen.run(base_url, stream, concurrency=level, seconds=seconds, ok=created)
-        for level in INTAKE_LEVELS
-    }
+    results = {}
+    for level in INTAKE_LEVELS:
+        results[f"c{level}"] = loadgen.run(
+            stack.base_url, stream, concurrency=level, seconds=seconds, ok=created, server_cpu=stack.cpu
+        )
+    results["steps_ms"] = step_timings()
+    return results
 
 
-def pages(base_url: str, manifest: Manifest, personas: Personas, seconds: float) -> dict:
+def step_timings() -> dict:
+    """Mean milliseconds per pipeline step over this run's messages (the pipeline records its own timings)."""
+    totals: dict[str, list[float]] = {}
+    for timings in InboundMessage.objects.values_list("step_timings", flat=True):
+        for step, value in (timings or {}).items():
+            if isinstance(value, int | float):
+                totals.setdefault(step, []).append(value)
+    return {step: round(sum(values) / len(values), 2) for step, values in totals.items()}
+
+
+def pages(stack: Stack, manifest: Manifest, personas: Personas, seconds: float) -> dict:
     team = personas.team.code
     cases = {
         "queue_page": [Request("GET", f"/desk/q/team/?status=open&team={team}", personas.cookie())],
         "api_list": [
-            Request(
-                "GET",
-                f"/api/v1/tickets?team={team}&status=open&limit=25",
-                personas.bearer(personas.lead_token),
-            )
+            Request("GET", f"/api/v1/tickets?team={team}&status=open&limit=25", personas.bearer(personas.lead_token))
         ],
         "ticket_page": [Request("GET", f"/desk/t/{manifest.long_ticket}/", personas.cookie())],
     }
-    return {
-        name: {
-            f"c{level}": loadgen.run(base_url, requests, concurrency=level, seconds=seconds) for level in PAGE_LEVELS
+    results: dict = {}
+    for name, requests in cases.items():
+        results[name] = {
+            f"c{level}": loadgen.run(stack.base_url, requests, concurrency=level, seconds=seconds, server_cpu=stack.cpu)
+            for level in PAGE_LEVELS
         }
-        for name, requests in cases.items()
-    }
+    return results
 
 
 def _timed(calls) -> dict:
@@ -155,42 +171,65 @@ class _Rollback(Exception):
     pass
 
 
-def _prepare_sweep(open_count: int | None, due: int) -> int:
-    """Make `open_count` tickets (None: all) open with their next check tomorrow, `due` of them due now."""
+def _prepare_sweep(open_count: int | None) -> tuple[datetime, int]:
+    """The next SWEEP_DUE checks of the loaded active tickets come due at one moment; `open_count`
+    open tickets in all (None: every ticket) sit in the next-check index, due later. Returns (moment, open)."""
     now = clock.now()
-    open_status = Status.objects.get(key="open")
-    tickets = Ticket.objects.order_by("-pk")
-    ids = list(tickets.values_list("pk", flat=True)[:open_count]) if open_count else None
-    chosen = Ticket.objects.filter(pk__in=ids) if ids is not None else Ticket.objects.all()
-    Ticket.objects.exclude(sla_next_check_at=None).update(sla_next_check_at=None)
-    chosen.update(status=open_status, sla_next_check_at=now + timedelta(days=1))
-    due_ids = list(chosen.order_by("-pk").values_list("pk", flat=True)[:due])
-    Ticket.objects.filter(pk__in=due_ids).update(sla_next_check_at=now - timedelta(minutes=1))
+    # Bulk-loaded tickets carry no history of fired signals, so only tickets with nothing overdue yet
+    # (on track, not P0, not about to stagnate) make a realistic tick: their one next point comes due.
+    upcoming = (
+        Ticket.objects.filter(sla_next_check_at__gt=now, sla_status="on_track")
+        .exclude(priority__code="P0")
+        .filter(Q(status__kind="new") | Q(last_effective_action_at__gte=now - STAGNATION_MARGIN))
+        .order_by("sla_next_check_at", "pk")
+    )
+    due_ids = list(upcoming.values_list("pk", flat=True)[:SWEEP_DUE])
+    moment = Ticket.objects.filter(pk__in=due_ids).aggregate(last=Max("sla_next_check_at"))["last"]
+    fillers = Ticket.objects.exclude(pk__in=due_ids).order_by("-pk")
+    if open_count is not None:
+        fillers = Ticket.objects.filter(pk__in=list(fillers.values_list("pk", flat=True)[: open_count - len(due_ids)]))
+    Ticket.objects.exclude(pk__in=due_ids).exclude(sla_next_check_at=None).update(sla_next_check_at=None)
+    # Later checks, spread over a week so the index holds distinct keys, all after the measured tick.
+    later = RawSQL("%s::timestamptz + (id %% 10080) * interval '1 minute'", [moment + timedelta(days=1)])
+    fillers.update(status=Status.objects.get(key="open"), sla_next_check_at=later)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")
-    return chosen.count()
+    return moment, Ticket.objects.filter(status__kind__in=ACTIVE_KINDS).count()
 
 
 def sla_sweep(open_count: int | None) -> dict:
-    """One sweep tick over 1,000 due tickets among `open_count` open ones; rolled back afterwards."""
-    result = {}
+    """One sweep tick at the moment 1,000 loaded tickets' next checks have come; rolled back afterwards.
+
+    Each of those tickets has what a real tick finds: one warning or deadline just reached."""
+    result: dict = {}
     try:
         with transaction.atomic():
-            result["open_tickets"] = _prepare_sweep(open_count, SWEEP_DUE)
-            started = time.perf_counter()
-            handled = 0
-            while True:
-                done = sla.sweep()
-                handled += done
-                if done < sla.c.SWEEP_BATCH:
-                    break
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            result["ms"] = round(elapsed_ms, 1)
-            result["handled"] = handled
-            result["ms_per_ticket"] = round(elapsed_ms / max(handled, 1), 3)
-            started = time.perf_counter()
-            list(Ticket.objects.filter(sla_next_check_at__lte=clock.now()).values_list("pk", flat=True)[:500])
-            result["due_query_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            moment, result["open_tickets"] = _prepare_sweep(open_count)
+            with time_machine.travel(moment + timedelta(seconds=1), tick=True):
+                started = time.perf_counter()
+                due = list(Ticket.objects.filter(sla_next_check_at__lte=clock.now()).values_list("pk", flat=True))
+                result["due_query_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                started = time.perf_counter()
+                handled = 0
+                while True:
+                    done = sla.sweep()
+                    handled += done
+                    if done < sla.c.SWEEP_BATCH:
+                        break
+                elapsed_ms = (time.perf_counter() - started) * 1000
+            result.update(
+                due=len(due),
+                handled=handled,
+                ms=round(elapsed_ms, 1),
+                ms_per_ticket=round(elapsed_ms / max(handled, 1), 3),
+                signals=dict(
+                    SlaSignal.objects.filter(fired_at__gte=moment)
+                    .values_list("kind")
+                    .annotate(n=Count("pk"))
+                    .order_by("kind")
+                ),
+                moment_after_now_h=round((moment - clock.now()).total_seconds() / 3600, 1),
+            )
             raise _Rollback
     except _Rollback:
         pass

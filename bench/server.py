@@ -56,6 +56,15 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (from /proc; 0.0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -129,6 +138,12 @@ class Stack:
                 pass
             time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz within a minute")
+
+    def cpu(self) -> float:
+        """CPU seconds used by the gunicorn master and its workers: the application's own cost."""
+        if self.web is None:
+            return 0.0
+        return sum(cpu_seconds(pid) for pid in [self.web.pid, *children(self.web.pid)])
 
     def memory(self) -> dict:
         workers = children(self.web.pid) if self.web else []
