@@ -180,6 +180,7 @@ class Planner:
         at = self._first_answer(rng, spec, outcome, self._opening(rng, spec, outcome))
         at = self._note(rng, spec, outcome, at)
         at = max(at, spec.created_at + timedelta(hours=rng.uniform(*RESOLUTION[spec.priority])))
+        at = min(at, self.now - timedelta(seconds=1))
         summary, reply_zh, reply_en = kind.fix
         outcome.events.append(
             Event("reply", at, "agent", summary=summary, body=reply_zh if zh else reply_en, is_public=True)
@@ -222,9 +223,11 @@ class Planner:
     def _long(self, rng: random.Random, spec: TicketSpec) -> Outcome:
         """The ticket-page scenario's ticket: an open case with a hundred-event conversation."""
         outcome = Outcome(status="open", assigned=True)
-        at = self._first_answer(rng, spec, outcome, self._opening(rng, spec, outcome))
+        at = self._opening(rng, spec, outcome)
         step = (self.now - timedelta(seconds=5) - at) / LONG_TIMELINE
         notes = cat.AGENT_NOTES if spec.language == "zh-hans" else cat.AGENT_NOTES_EN
+        at += step
+        outcome.events.append(_status_event(at, "new", "open"))
         while len(outcome.events) < LONG_TIMELINE:
             at += step
             turn = len(outcome.events) % 3
@@ -236,8 +239,11 @@ class Planner:
                 outcome.events.append(Event("reply", at, "customer", body=body, is_public=True))
             else:
                 body = "继续排查中，稍后回复。" if spec.language == "zh-hans" else "Still investigating, more soon."
-                outcome.events.append(Event("reply", at, "agent", body=body, is_public=True, is_effective=True))
+                first = outcome.first_response_at is None
+                reply = Event("reply", at, "agent", body=body, is_public=True, is_effective=True, first_response=first)
+                outcome.events.append(reply)
+                outcome.first_response_at = outcome.first_response_at or at
             if turn != 1:
                 outcome.last_effective_action_at = at
-        outcome.status_since = outcome.first_response_at
+        outcome.status_since = outcome.events[2].at
         return outcome

@@ -20,7 +20,7 @@ from gongdan.demo.catalogue import GROUPS_BY_CODE, Kind
 from gongdan.demo.kinds import KINDS
 
 # Bump when the generated data changes shape, so old bench databases are reloaded.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20261125
 DUPLICATE_RATE = 0.08
 BURST_SHARE = 0.05  # share of tickets that arrive in incident bursts
