@@ -76,6 +76,10 @@ def _run(command: list[str]) -> str:
         return ""
 
 
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def machine(pg_version: str, stack: str) -> dict:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")),
@@ -122,10 +126,13 @@ def _cell(value) -> str:
 def _latency_rows(name: str, levels: dict) -> list[str]:
     rows = []
     for level, result in levels.items():
+        if not level.startswith("c"):
+            continue  # e.g. the intake's per-step timings, reported below the table
         rows.append(
             f"| {name} | {level} | {_cell(result.get('throughput'))} | {_cell(result.get('p50_ms'))} | "
             f"{_cell(result.get('p95_ms'))} | {_cell(result.get('p99_ms'))} | {result.get('requests', 0)} | "
-            f"{result.get('errors', 0)} | {_cell(result.get('client_cpu_s'))} |"
+            f"{result.get('errors', 0)} | {_cell(result.get('server_cpu_ms_per_request'))} | "
+            f"{_cell(result.get('client_cpu_s'))} |"
         )
     return rows
 
@@ -137,7 +144,9 @@ def markdown(results: dict) -> str:
         f"# Gongdan benchmark — {results['size']} ({results['started_at']})",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, PostgreSQL {m['postgresql']}, "
-        f"Python {m['python']}; commit {m['commit']} on {m['branch']}. Server: {m['server']}.",
+        f"Python {m['python']}; commit {m['commit']} on {m['branch']}. Server: {m['server']}. "
+        f"Load average before/after: {m.get('load_before', '—')} / {m.get('load_after', '—')} "
+        "(other work on the machine inflates latencies; app CPU ms/req barely moves).",
         "",
         f"Data: {data['tickets']:,} tickets, {data['events']:,} events, {data['customers']:,} customers, "
         f"{data['active']:,} active, {data['index_rows']:,} duplicate-index rows; " + loaded,
@@ -153,13 +162,16 @@ def markdown(results: dict) -> str:
         "",
         "## HTTP scenarios (closed loop; latency in ms)",
         "",
-        "| scenario | concurrency | req/s | p50 | p95 | p99 | requests | errors | client CPU s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenario | concurrency | req/s | p50 | p95 | p99 | requests | errors | app CPU ms/req | client CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     if "intake" in results:
         lines += _latency_rows("intake (API, full pipeline)", results["intake"])
     for name, levels in results.get("pages", {}).items():
         lines += _latency_rows(name.replace("_", " "), levels)
+    steps = results.get("intake", {}).get("steps_ms")
+    if steps:
+        lines += ["", "Intake pipeline, mean ms per step: " + ", ".join(f"{k} {v}" for k, v in steps.items()) + "."]
     lines += _in_process(results)
     lines += ["", f"Wall clock: {results['seconds']} s.", ""]
     return "\n".join(lines)

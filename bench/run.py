@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     database_url = os.environ.get("GONGDAN_BENCH_DATABASE_URL", DEFAULT_URL)
     _configure(database_url)
     from bench import database
-    from bench.report import machine, verdicts, write
+    from bench.report import load_average, machine, verdicts, write
     from bench.workload import SIZES
 
     size, only = SIZES[args.size], set(args.only.split(","))
-    started, began = datetime.now(UTC), time.perf_counter()
+    started, began, load_before = datetime.now(UTC), time.perf_counter(), load_average()
     manifest, reused = database.ensure(size, force=args.reload, progress=lambda text: print(text, flush=True))
     removed = database.forget_previous_runs(manifest)
     state = "reused" if reused else "loaded"
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(_http(size, manifest, only, args.seconds, database_url))
     results.update(_in_process(size, manifest, only))
     results["machine"] = machine(database.pg_version(), results.pop("stack", ""))
+    results["machine"].update(load_before=load_before, load_after=load_average())
     results["seconds"] = round(time.perf_counter() - began, 1)
     results["targets"] = verdicts(results)
     folder = write(results)

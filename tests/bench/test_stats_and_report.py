@@ -72,5 +72,5 @@ def test_verdicts_compare_each_target_in_its_direction_and_say_what_was_not_meas
 def test_the_markdown_report_has_the_targets_table_with_the_peer_figures():
     text = markdown({**SAMPLE, "targets": verdicts(SAMPLE)})
     assert "| Intake, full pipeline, c=8: p99 | ≤ 100 ms | 120 | missed | 647 ms at c=32 |" in text
-    assert "| intake (API, full pipeline) | c8 | 250 | 20 | 90 | 120 | 2000 | 0 | — |" in text
+    assert "| intake (API, full pipeline) | c8 | 250 | 20 | 90 | 120 | 2000 | 0 | — | — |" in text
     assert "commit abc1234 on bench" in text
