@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     started, began, load_before = datetime.now(UTC), time.perf_counter(), load_average()
     manifest, reused = database.ensure(size, force=args.reload, progress=lambda text: print(text, flush=True))
     removed = database.forget_previous_runs(manifest)
+    database.vacuum()
     state = "reused" if reused else "loaded"
     print(f"database {state}: {manifest.tickets:,} tickets ({removed} added by earlier runs removed)")
     results: dict = {"size": size.name, "started_at": started.isoformat(timespec="seconds"), "reused_database": reused}
@@ -91,7 +92,7 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
 
 
 def _in_process(size, manifest, only: set[str]) -> dict:
-    from bench import scenarios
+    from bench import database, scenarios
 
     results: dict = {}
     if "duplicates" in only:
@@ -103,6 +104,7 @@ def _in_process(size, manifest, only: set[str]) -> dict:
             "open_10k": scenarios.sla_sweep(10_000),
             "open_all": scenarios.sla_sweep(None),
         }
+        database.vacuum()
     return results
 
 
