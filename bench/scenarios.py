@@ -33,7 +33,7 @@ from gongdan.tickets.models import Status, Ticket
 
 INTAKE_LEVELS = (1, 8, 32)
 PAGE_LEVELS = (1, 8)
-LOOKUPS = 500
+LOOKUPS = 300
 SWEEP_DUE = 1000
 
 
