@@ -56,6 +56,17 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size: shared pages (e.g. a preloaded master's) counted once across processes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of one process so far (from /proc; 0.0 once it is gone)."""
     try:
@@ -150,6 +161,7 @@ class Stack:
         return {
             "web_master_mb": rss_mb(self.web.pid) if self.web else None,
             "web_workers_mb": [rss_mb(pid) for pid in workers],
+            "web_workers_pss_mb": [pss_mb(pid) for pid in workers],
             "huey_consumer_mb": rss_mb(self.huey.pid) if self.huey else None,
         }
 
