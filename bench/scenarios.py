@@ -115,7 +115,11 @@ def pages(stack: Stack, manifest: Manifest, personas: Personas, seconds: float) 
     cases = {
         "queue_page": [Request("GET", f"/desk/q/team/?status=open&team={team}", personas.cookie())],
         "api_list": [
-            Request("GET", f"/api/v1/tickets?team={team}&status=open&limit=25", personas.bearer(personas.lead_token))
+            Request(
+                "GET",
+                f"/api/v1/tickets?team={team}&status=open&order=sla_due&limit=25",
+                personas.bearer(personas.lead_token),
+            )
         ],
         "ticket_page": [Request("GET", f"/desk/t/{manifest.long_ticket}/", personas.cookie())],
     }
