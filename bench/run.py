@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     size, only = SIZES[args.size], set(args.only.split(","))
     started, began, load_before = datetime.now(UTC), time.perf_counter(), load_average()
+    described = machine("", "")  # the commit and machine as the run starts
     manifest, reused = database.ensure(size, force=args.reload, progress=lambda text: print(text, flush=True))
     removed = database.forget_previous_runs(manifest)
     database.vacuum()
@@ -58,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     results["dataset"] = {k: v for k, v in vars(manifest).items() if k != "extra"}
     results.update(_http(size, manifest, only, args.seconds, database_url))
     results.update(_in_process(size, manifest, only))
-    results["machine"] = machine(database.pg_version(), results.pop("stack", ""))
-    results["machine"].update(load_before=load_before, load_after=load_average())
+    described.update(postgresql=database.pg_version(), server=results.pop("stack", ""))
+    described.update(load_before=load_before, load_after=load_average())
+    results["machine"] = described
     results["seconds"] = round(time.perf_counter() - began, 1)
     results["targets"] = verdicts(results)
     folder = write(results)

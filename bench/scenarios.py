@@ -213,7 +213,9 @@ def _prepare_sweep(open_count: int | None) -> int:
     or deadline — and nothing it never fired in its bulk-loaded past (the loader writes no signals)."""
     now = clock.now()
     candidates = (
-        Ticket.objects.filter(sla_next_check_at__gt=now, sla_status="on_track")
+        # Past or future next checks alike: the shift below brings each to one minute ago, so a database
+        # loaded days earlier still yields its thousand due tickets.
+        Ticket.objects.filter(sla_next_check_at__isnull=False, sla_status="on_track")
         .exclude(priority__code="P0")  # a P0 ticket's alert is fired at creation, which the loader skipped
         .order_by("sla_next_check_at", "pk")
     )
