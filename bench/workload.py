@@ -20,7 +20,7 @@ from gongdan.demo.catalogue import GROUPS_BY_CODE, Kind
 from gongdan.demo.kinds import KINDS
 
 # Bump when the generated data changes shape, so old bench databases are reloaded.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 20261125
 DUPLICATE_RATE = 0.08
 BURST_SHARE = 0.05  # share of tickets that arrive in incident bursts
@@ -62,6 +62,36 @@ ENGLISH_LAST = ("Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Wright
 ZH_REWORDS = (
     ("", "再次反馈：", "又出现了，"),
     ("", "麻烦尽快处理。", "急，在线等。", "之前提交过一次，还没人回复。", "请帮忙看一下。"),
+)
+# Free-text details people add, so tickets of one kind are not verbatim copies of a few phrasings.
+ZH_DETAILS = (
+    "今天上午{h}点左右开始的。",
+    "已经试了{n}次了。",
+    "影响我们部门{n}个人。",
+    "重启过也没用。",
+    "用的是公司内网。",
+    "昨天还是好的。",
+    "换了电脑也一样。",
+    "客户在现场等着。",
+    "截图已经发到群里了。",
+    "下午{h}点前要用。",
+    "上周也出现过一次。",
+    "订单量大的时候更明显。",
+    "手机和电脑都试过。",
+    "同事那边是正常的。",
+    "工号 {n}{h}{n}。",
+)
+EN_DETAILS = (
+    "It started around {h} o'clock today.",
+    "I tried {n} times already.",
+    "{n} people in my team are affected.",
+    "Restarting did not help.",
+    "It worked fine yesterday.",
+    "Same on another computer.",
+    "A customer is waiting at the counter.",
+    "It also happened last week.",
+    "My colleague's account works.",
+    "Need it before {h} pm.",
 )
 EN_REWORDS = (
     ("", "Again: ", "Follow-up: ", "Still happening - "),
@@ -246,6 +276,7 @@ class Generator:
         phrasings = kind.zh if customer.language == "zh-hans" else kind.en
         subject, description = rng.choice(phrasings)
         values = _placeholders(rng, kind, customer, device)
+        description = description.format_map(values) + _details(rng, customer.language)
         return TicketSpec(
             index=index,
             kind=kind.code,
@@ -253,7 +284,7 @@ class Generator:
             customer=customer.index,
             language=customer.language,
             subject=subject.format_map(values)[:200],
-            description=description.format_map(values),
+            description=description,
             priority=_weighted(rng, kind.priorities.items()),
             ticket_type=kind.ticket_type,
             device_sn=device.serial_number if device else "",
@@ -301,6 +332,14 @@ def _placeholders(rng: random.Random, kind: Kind, customer: CustomerSpec, device
         "tail": customer.phone[-4:],
         "code": rng.choice(kind.faults) if kind.faults else "E-UNKNOWN",
     }
+
+
+def _details(rng: random.Random, language: str) -> str:
+    """Zero to two details in the customer's language (a time, a count, what they tried)."""
+    pool = ZH_DETAILS if language == "zh-hans" else EN_DETAILS
+    parts = rng.sample(pool, rng.choice((0, 1, 1, 2)))
+    text = "".join(part.format(h=rng.randrange(8, 19), n=rng.randrange(2, 9)) for part in parts)
+    return text if language == "zh-hans" or not text else " " + text.replace(".", ". ").strip()
 
 
 def reword(rng: random.Random, subject: str, description: str, language: str) -> tuple[str, str]:
