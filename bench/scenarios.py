@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Case, Count, When
 from django.db.models.expressions import RawSQL
 
 from bench import loadgen
@@ -215,9 +215,10 @@ def _prepare_sweep(open_count: int | None) -> int:
     candidates = (
         # Past or future next checks alike: the shift below brings each to one minute ago, so a database
         # loaded days earlier still yields its thousand due tickets.
-        Ticket.objects.filter(sla_next_check_at__isnull=False, sla_status="on_track")
+        # At-risk tickets top up a small database: their passed warning fires again (more work, not less).
+        Ticket.objects.filter(sla_next_check_at__isnull=False, sla_status__in=("on_track", "at_risk"))
         .exclude(priority__code="P0")  # a P0 ticket's alert is fired at creation, which the loader skipped
-        .order_by("sla_next_check_at", "pk")
+        .order_by(Case(When(sla_status="on_track", then=0), default=1), "sla_next_check_at", "pk")
     )
     due_ids = list(candidates.values_list("pk", flat=True)[:SWEEP_DUE])
     fillers = Ticket.objects.exclude(pk__in=due_ids).order_by("-pk")
