@@ -22,6 +22,7 @@ from gongdan.intake.api import hooks_router as intake_hooks_router  # noqa: E402
 from gongdan.intake.api import router as intake_router  # noqa: E402
 from gongdan.tickets.api import attachments_router, catalog_router  # noqa: E402
 from gongdan.tickets.api import router as tickets_router  # noqa: E402
+from gongdan.triage.duplicates.api import router as duplicates_router  # noqa: E402
 
 api.add_router("/tickets", tickets_router)
 api.add_router("/attachments", attachments_router)
@@ -32,3 +33,4 @@ api.add_router("/confirmations", feedback_router)
 api.add_router("/me/notification-preferences", notifications_router)
 api.add_router("/intake", intake_router)
 api.add_router("/intake/hooks", intake_hooks_router)
+api.add_router("/duplicates", duplicates_router)

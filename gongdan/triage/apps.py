@@ -9,6 +9,7 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         from gongdan.tickets.services import hooks
+        from gongdan.triage.duplicates import admin as duplicates_admin  # noqa: F401  (registers its admin)
         from gongdan.triage.duplicates import services as duplicates
         from gongdan.triage.duplicates import tasks as duplicates_tasks  # noqa: F401  (registers the periodic task)
 

@@ -3,7 +3,7 @@
 DEFAULT_THRESHOLD = 0.82
 DEFAULT_SIMILAR_THRESHOLD = 0.4
 DEFAULT_POOL_DAYS = 90
-DEFAULT_CANDIDATE_LIMIT = 100
+DEFAULT_CANDIDATE_LIMIT = 50
 
 # MinHash LSH over character bigrams: NUM_PERM = BANDS × ROWS. With 2 rows per band a pair of
 # Jaccard s becomes a candidate with probability 1 − (1 − s²)^BANDS: 0.85 at s = 0.3, 0.18 at s = 0.1.
@@ -11,8 +11,8 @@ LSH_BANDS = 20
 LSH_ROWS = 2
 LSH_SEED = 1
 
-# The same customer's tickets are always rescored (cross-language rewording shares no bigrams);
-# this many of the newest, within the pool.
+# The same customer's tickets are always rescored (cross-language rewording shares no bigrams):
+# this many of the newest, of any age; and as many of the same device's within the pool.
 SAME_CUSTOMER_CANDIDATES = 30
 
 TERM_MAX_LENGTH = 64
@@ -27,21 +27,25 @@ FEATURES = (
     "same_phone",
     "same_category_group",
     "recency",
+    "text_recency",
+    "customer_recency",
     "embedding",
 )
 
 # Shipped calibration: logistic regression fitted by `manage.py evaluate_duplicates --fit` on the
 # generated training split (seed 20261125); a refit on agents' decisions replaces it in the database.
 DEFAULT_MODEL = {
-    "intercept": -11.2114,
+    "intercept": -7.3198,
     "coefficients": {
-        "text": 5.5862,
-        "words": 0.231,
-        "same_customer": 2.9671,
-        "same_device_sn": 6.121,
-        "same_phone": 1.6395,
-        "same_category_group": 0.7117,
-        "recency": 6.9852,
+        "text": 0.9543,
+        "words": 1.3043,
+        "same_customer": 0.7593,
+        "same_device_sn": 1.0945,
+        "same_phone": 1.3915,
+        "same_category_group": 0.2053,
+        "recency": 2.0034,
+        "text_recency": 4.8564,
+        "customer_recency": 3.3196,
         "embedding": 0.0,
     },
 }

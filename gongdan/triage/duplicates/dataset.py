@@ -190,17 +190,24 @@ class _Generator:
 
     def negative(self, kind: Kind, siblings: list[Kind]) -> LabelledPair:
         r = self.rng
-        how = r.choices(("sibling", "same_kind", "unrelated"), weights=(4, 3, 2))[0]
+        how = r.choices(("sibling", "same_kind", "unrelated", "recurrence"), weights=(4, 3, 2, 2))[0]
         other = {"sibling": r.choice(siblings) if siblings else r.choice(KINDS), "same_kind": kind}.get(how)
-        other = other or r.choice([k for k in KINDS if k.group != kind.group])
+        other = other or (kind if how == "recurrence" else r.choice([k for k in KINDS if k.group != kind.group]))
         language = "zh" if r.random() < 0.75 else "en"
         customer = self.customer()
-        same_customer = how != "same_kind" and r.random() < 0.5
+        # A recurrence is the customer's own problem back after the fix: R5.4 links it, it is no duplicate.
+        same_customer = how == "recurrence" or (how != "same_kind" and r.random() < 0.5)
         second_customer = customer if same_customer else self.customer()
         first_values, second_values = self.values(), self.values()
+        if same_customer:
+            second_values["sn"] = first_values["sn"]  # the customer's one device of that kind
         first_at = self.at()
-        # Half of the near-misses come within two days: people report two problems in one go.
-        second_at = first_at + timedelta(hours=r.uniform(0, 48) if r.random() < 0.5 else r.uniform(0, 24 * 30))
+        if how == "recurrence":
+            hours = r.uniform(5 * 24, 30 * 24)
+        else:
+            # Half of the near-misses come within two days: people report two problems in one go.
+            hours = r.uniform(0, 48) if r.random() < 0.5 else r.uniform(0, 24 * 30)
+        second_at = first_at + timedelta(hours=hours)
         a = self.features(
             self.report(kind, language, first_values),
             customer,

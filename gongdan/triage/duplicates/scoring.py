@@ -112,6 +112,9 @@ def feature_vector(parts: Mapping[str, float]) -> list[float]:
     """The model's inputs in `FEATURES` order; a missing embedding counts as 0, as in training."""
     values = dict(parts)
     values["recency"] = 1.0 / (1.0 + values.get("hours_apart", 0.0) / 24.0)
+    # Interactions: a close text or the same customer means more when the reports are close in time.
+    values["text_recency"] = values.get("text", 0.0) * values["recency"]
+    values["customer_recency"] = values.get("same_customer", 0.0) * values["recency"]
     return [float(values.get(name, 0.0)) for name in FEATURES]
 
 

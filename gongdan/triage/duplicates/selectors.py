@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from gongdan.core import clock, textanalysis
 from gongdan.customers.constants import IdentityKind
@@ -85,13 +85,20 @@ def pair_score(a: Ticket, b: Ticket) -> PairScore:
     return scoring.score(found[a.pk], found[b.pk], calibration(), embedding=cosine)
 
 
-def _lsh_candidate_ids(text: str, pool: Q, exclude_id: int | None, limit: int) -> list[int]:
+def _pool_floor_id(since) -> int | None:
+    """The first ticket id of the recent pool: ids grow with creation time, so the band lookup can
+    stay on its covering index (band_hash, ticket) without joining the ticket table."""
+    return (
+        Ticket.objects.filter(created_at__gte=since).order_by("created_at", "pk").values_list("pk", flat=True).first()
+    )
+
+
+def _lsh_candidate_ids(text: str, floor_id: int | None, exclude_id: int | None, limit: int) -> list[int]:
     hashes = [band_hash for _band, band_hash in lsh.band_hashes(text)]
-    if not hashes:
+    if not hashes or floor_id is None:
         return []
     rows = (
-        DuplicateBand.objects.filter(band_hash__in=hashes, ticket__merged_into__isnull=True)
-        .filter(pool)
+        DuplicateBand.objects.filter(band_hash__in=hashes, ticket_id__gte=floor_id)
         .exclude(ticket_id=exclude_id)
         .values("ticket_id")
         .annotate(hits=Count("id"))
@@ -101,9 +108,9 @@ def _lsh_candidate_ids(text: str, pool: Q, exclude_id: int | None, limit: int) -
 
 
 def _structured_candidate_ids(customer_id: int | None, device_sn: str, since, exclude_id: int | None) -> list[int]:
-    """The same customer's and the same device's recent tickets: rewording across languages
-    shares no bigrams, so these are rescored even without an LSH hit."""
-    base = Ticket.objects.filter(merged_into__isnull=True, created_at__gte=since).exclude(pk=exclude_id)
+    """The same customer's newest tickets (of any age) and the same device's recent ones: a rewording
+    in the other language shares no bigrams, so these are rescored even without an LSH hit."""
+    base = Ticket.objects.exclude(pk=exclude_id)
     ids: list[int] = []
     if customer_id is not None:
         ids += (
@@ -113,7 +120,7 @@ def _structured_candidate_ids(customer_id: int | None, device_sn: str, since, ex
         )
     if device_sn:
         ids += (
-            base.filter(device_sn=device_sn)
+            base.filter(device_sn=device_sn, created_at__gte=since)
             .order_by("-created_at")
             .values_list("pk", flat=True)[:SAME_CUSTOMER_CANDIDATES]
         )
@@ -124,7 +131,8 @@ def find_candidates(
     ticket_or_text: Ticket | str, *, customer: Customer | None = None, limit: int = 20
 ) -> list[Candidate]:
     """Earlier tickets that may be the same request, best first: one indexed LSH lookup over the
-    recent pool and the customer's own tickets, then every candidate rescored with `pair_score`."""
+    recent pool, plus the customer's own newest tickets, then every candidate rescored with
+    `pair_score`; merged tickets are left out."""
     config = DuplicateConfig.current()
     if isinstance(ticket_or_text, Ticket):
         ticket = ticket_or_text
@@ -137,12 +145,9 @@ def find_candidates(
         query = scoring.features(ticket_or_text, customer_id=customer_id, phones=phones, created_at=clock.now())
         exclude_id, device_sn = None, ""
     since = (query.created_at or clock.now()) - timedelta(days=config.pool_days)
-    pool = Q(ticket__created_at__gte=since)
-    if customer_id is not None:
-        pool |= Q(ticket__customer_id=customer_id)
-    ids = _lsh_candidate_ids(query.text, pool, exclude_id, config.candidate_limit)
+    ids = _lsh_candidate_ids(query.text, _pool_floor_id(since), exclude_id, config.candidate_limit)
     ids += _structured_candidate_ids(customer_id, device_sn, since, exclude_id)
-    tickets = list(Ticket.objects.filter(pk__in=set(ids)))
+    tickets = list(Ticket.objects.filter(pk__in=set(ids), merged_into__isnull=True))
     found = features_for(tickets)
     others = [found[t.pk] for t in tickets]
     model = calibration(config)
