@@ -17,8 +17,9 @@ DEPS_STAMP := $(VENV)/.stamp-deps-$(call hash,pyproject.toml)
 NPM_STAMP := node_modules/.stamp-npm-$(call hash,package.json package-lock.json)
 VENDOR_STAMP := gongdan/static/vendor/.stamp-$(call hash,package-lock.json scripts/vendor-assets.sh)
 VAR_DIR := $(or $(GONGDAN_VAR_DIR),var)
+BENCH_STAMP := $(VENV)/.stamp-bench-$(call hash,pyproject.toml)
 
-.PHONY: help setup system-deps deps assets messages run test lint fmt demo-reset
+.PHONY: help setup system-deps deps assets messages run test lint fmt demo-reset bench bench-full bench-deps
 
 help:
 	@echo "make run         set up .venv, npm assets, translations, database and demo data; run web + worker"
@@ -26,6 +27,8 @@ help:
 	@echo "make lint        ruff check + ruff format --check"
 	@echo "make fmt         ruff format + ruff check --fix"
 	@echo "make demo-reset  drop the SQLite database ($(VAR_DIR)/gongdan.sqlite3) and load the demo again"
+	@echo "make bench       benchmark on PostgreSQL with 100k tickets (≤ 10 min; reuses a loaded gongdan_bench)"
+	@echo "make bench-full  the same with 1M tickets; results in bench/results/ (docs/performance.md)"
 	@echo "DATABASE_URL=postgres://… switches every target from SQLite to PostgreSQL."
 
 setup: deps assets messages
@@ -89,3 +92,17 @@ demo-reset: setup
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo
 	@$(MANAGE) load_demo --logins
+
+# The benchmark needs PostgreSQL and Redis (127.0.0.1); GONGDAN_BENCH_DATABASE_URL names another gongdan_bench* db.
+bench-deps: $(BENCH_STAMP)
+
+$(BENCH_STAMP): $(DEPS_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@rm -rf gongdan.egg-info $(VENV)/.stamp-bench-*
+	@touch $@
+
+bench: setup bench-deps
+	$(PY) -m bench.run --size quick
+
+bench-full: setup bench-deps
+	$(PY) -m bench.run --size full

@@ -142,16 +142,17 @@ def _upload(file: UploadedFile) -> services.Upload:
 # ---- list, create, read, update -------------------------------------------------------------
 
 
-@router.get("", response=TicketPage, summary="List tickets (newest first, cursor pagination)")
+@router.get("", response=TicketPage, summary="List tickets (newest or nearest SLA deadline first, cursor pagination)")
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     policy = view_for(request.user)
-    sent = filters.model_dump(exclude={"cursor", "limit"})
+    sent = filters.model_dump(exclude={"cursor", "limit", "order"})
     _refuse_staff_only(sent, policy.staff_only_filters)
     query = selectors.TicketQuery(**{name: _value(value) for name, value in sent.items()})
     rows, next_cursor = selectors.paginate(
         selectors.search_tickets(request.user, query, internal=policy.internal),
         cursor=filters.cursor,
         limit=filters.limit,
+        order=filters.order,
     )
     return {"items": [policy.render_ticket(ticket) for ticket in rows], "next_cursor": next_cursor}
 

@@ -301,6 +301,9 @@ class TicketFilters(Schema):
     category: Code | None = Field(None, description="Category code; includes its sub-categories.")
     tag: Text(50) | None = Field(None, description="Staff only.")
     q: Text(200) | None = Field(None, description="Text in the subject, description or number.")
+    order: Literal["newest", "sla_due"] = Field(
+        "newest", description="newest: newest first. sla_due: nearest open SLA deadline first, none last."
+    )
     cursor: Text(500) | None = None
     limit: int = Field(25, ge=1, le=100)
 

@@ -1,10 +1,12 @@
 """Read queries for tickets: the list/detail querysets (no N+1), filters and cursor pagination."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Case, F, Model, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Least
 
 from gongdan.core.errors import InvalidInput, not_found
 from gongdan.tickets import access
@@ -109,6 +111,22 @@ def search_tickets(user, query: TicketQuery, *, internal: bool = True) -> QueryS
     return filter_tickets(access.visible_tickets(user, ticket_queryset(internal=internal)), query, user)
 
 
+# ---- ordering by SLA deadline ---------------------------------------------------------------
+
+# Sorts a ticket without an open deadline after every real one, on SQLite and PostgreSQL alike.
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def sla_due_expression():
+    """The nearest open deadline: first response (until given), next response, resolution."""
+    first = Case(When(first_response_at__isnull=True, then=F("first_response_due_at")))
+    return Least(
+        Coalesce(first, FAR_FUTURE),
+        Coalesce(F("next_response_due_at"), FAR_FUTURE),
+        Coalesce(F("resolution_due_at"), FAR_FUTURE),
+    )
+
+
 # ---- cursor pagination ----------------------------------------------------------------------
 
 
@@ -116,12 +134,16 @@ def encode_cursor(last_id: int) -> str:
     return signing.dumps({"before": last_id}, salt=CURSOR_SALT)
 
 
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
+def _decode(cursor: str, keys: tuple[str, ...]) -> dict:
     try:
         data = signing.loads(cursor, salt=CURSOR_SALT)
-        return int(data["before"])
+        values = {key: data[key] for key in keys}
+        if "before" in values:
+            values["before"] = int(values["before"])
+        if "after" in values:
+            values["after"] = int(values["after"])
+            values["due"] = datetime.fromisoformat(values["due"])
+        return values
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(
             "The cursor is not valid; start again from the first page.",
@@ -130,8 +152,32 @@ def decode_cursor(cursor: str | None) -> int | None:
         ) from exc
 
 
-def paginate(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
-    """Newest first by id. The cursor is opaque (signed) and survives rows added in between."""
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    return int(_decode(cursor, ("before",))["before"])
+
+
+def _paginate_by_due(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    """Nearest SLA deadline first, then by id; the cursor carries the last (deadline, id) seen."""
+    queryset = queryset.annotate(sla_due=sla_due_expression())
+    if cursor:
+        last = _decode(cursor, ("due", "after"))
+        queryset = queryset.filter(Q(sla_due__gt=last["due"]) | Q(sla_due=last["due"], pk__gt=last["after"]))
+    rows: list[Model] = list(queryset.order_by("sla_due", "pk")[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last_row = rows[-1]
+    return rows, signing.dumps({"due": last_row.sla_due.isoformat(), "after": last_row.pk}, salt=CURSOR_SALT)
+
+
+def paginate(
+    queryset: QuerySet, *, cursor: str | None, limit: int, order: str = "newest"
+) -> tuple[list[Any], str | None]:
+    """Newest first by id (or by SLA deadline). The cursor is opaque (signed) and survives rows added in between."""
+    if order == "sla_due":
+        return _paginate_by_due(queryset, cursor=cursor, limit=limit)
     before = decode_cursor(cursor)
     if before is not None:
         queryset = queryset.filter(pk__lt=before)

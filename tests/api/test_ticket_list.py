@@ -144,3 +144,37 @@ def test_listing_costs_the_same_number_of_queries_for_3_or_30_tickets(
     _fill(customer, agent_actor, purchasing_team, categories, 27)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/api/v1/tickets?limit=100", **headers).json()["items"]) == 30
+
+
+def test_order_sla_due_lists_the_nearest_open_deadline_first_and_pages_by_it(as_agent, customer):
+    from datetime import timedelta
+
+    from gongdan.core import clock
+    from gongdan.tickets.models import Ticket
+
+    now = clock.now()
+    tickets = [factories.ticket_for(customer) for _ in range(5)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        first_response_due_at=None, next_response_due_at=None, resolution_due_at=None
+    )
+    due = {0: now + timedelta(hours=5), 1: now + timedelta(hours=1), 3: now + timedelta(hours=1)}
+    for index, at in due.items():
+        Ticket.objects.filter(pk=tickets[index].pk).update(resolution_due_at=at)
+    # An answered first response no longer counts; an unanswered one does.
+    Ticket.objects.filter(pk=tickets[2].pk).update(first_response_due_at=now + timedelta(minutes=30))
+    Ticket.objects.filter(pk=tickets[4].pk).update(first_response_due_at=now, first_response_at=now)
+    expected = [tickets[i].number for i in (2, 1, 3, 0, 4)]
+    first = as_agent.get("/api/v1/tickets?order=sla_due&limit=2").json()
+    second = as_agent.get(f"/api/v1/tickets?order=sla_due&limit=2&cursor={first['next_cursor']}").json()
+    third = as_agent.get(f"/api/v1/tickets?order=sla_due&limit=2&cursor={second['next_cursor']}").json()
+    pages = [item["number"] for page in (first, second, third) for item in page["items"]]
+    assert pages == expected
+    assert third["next_cursor"] is None
+
+
+def test_a_cursor_of_the_other_order_is_refused(as_agent, customer):
+    for _ in range(3):
+        factories.ticket_for(customer)
+    newest = as_agent.get("/api/v1/tickets?limit=1").json()["next_cursor"]
+    body = assert_problem(as_agent.get(f"/api/v1/tickets?order=sla_due&cursor={newest}"), 422, "invalid-input")
+    assert body["errors"] == {"cursor": "invalid"}

@@ -155,3 +155,21 @@ def test_the_lead_board_shows_the_sla_lanes_with_a_breached_p0(lead_client, cust
     assert [t.number for t in board.breached] == [p0.number]
     assert [t.number for t in board.p0_breaker] == [p0.number]
     assert 'id="lane-breached"' in html and f'data-number="{p0.number}"' in html
+
+
+def test_counts_leave_out_closed_and_merged_tickets_older_than_a_day_and_stay_exact(
+    agent_client, agent, customer, web_actor
+):
+    open_, closed_old, closed_today, merged_old = _tickets(customer, 4)
+    services.assign(actor=web_actor, ticket=open_, assignee=agent)
+    for ticket in (closed_old, closed_today):
+        services.change_status(actor=web_actor, ticket=ticket, status="resolved")
+        services.change_status(actor=web_actor, ticket=ticket, status="closed", reason="客户电话确认")
+    services.merge(actor=web_actor, source=merged_old, target=open_)
+    Ticket.objects.filter(pk__in=[closed_old.pk, merged_old.pk]).update(updated_at=clock.now() - timedelta(days=3))
+    from gongdan.web import queues
+
+    assert set(queues.countable(agent).values_list("pk", flat=True)) == {open_.pk, closed_today.pk}
+    response = agent_client.get("/desk/q/mine/")
+    counts = {q.key: n for q, n in response.context["queue_items"]}
+    assert counts == {"mine": 1, "team": 0, "unassigned": 0, "at_risk": 0, "p0": 0, "pending": 0, "recent": 2}

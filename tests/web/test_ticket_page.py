@@ -99,3 +99,15 @@ def test_department_staff_write_internal_notes_but_no_public_replies(client, pur
     assert client.post(f"/desk/t/{ticket.number}/status/", {"st-status": "open"}).status_code == 404
     ticket.refresh_from_db()
     assert ticket.status.key == "new"
+
+
+def test_each_timeline_event_is_labelled_by_its_type_in_the_page_language(agent_client, ticket, web_actor):
+    from django.utils import translation
+
+    services.add_note(actor=web_actor, ticket=ticket, body="已远程查看日志")
+    response = agent_client.get(f"/desk/t/{ticket.number}/")
+    html = response.content.decode()
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        created, note = str(EventType.CREATED.label), str(EventType.NOTE.label)
+    assert f'<span class="event-type">{created}</span>' in html
+    assert f'<span class="event-type">{note}</span>' in html
