@@ -172,4 +172,5 @@ def test_counts_leave_out_closed_and_merged_tickets_older_than_a_day_and_stay_ex
     assert set(queues.countable(agent).values_list("pk", flat=True)) == {open_.pk, closed_today.pk}
     response = agent_client.get("/desk/q/mine/")
     counts = {q.key: n for q, n in response.context["queue_items"]}
-    assert counts == {"mine": 1, "team": 0, "unassigned": 0, "at_risk": 0, "p0": 0, "pending": 0, "recent": 2, "triage": 0}
+    expected = {"mine": 1, "team": 0, "unassigned": 0, "at_risk": 0, "p0": 0, "pending": 0, "recent": 2, "triage": 0}
+    assert counts == expected
