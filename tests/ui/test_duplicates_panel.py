@@ -29,5 +29,9 @@ def test_an_agent_confirms_a_suspected_duplicate_and_searches_by_serial_number(
     expect(panel.locator(".suspicion")).to_contain_text("Confirmed duplicate")
     assert TicketLink.objects.filter(source=again, target=original, kind=LinkKind.DUPLICATE_OF).exists()
 
-    panel.get_by_placeholder("Phone, device SN or keywords").fill("sn-fr-0042")
+    # The confirmation swapped the panel in; typing can land before htmx has wired the new form, so
+    # the search is submitted explicitly rather than left to the typing trigger.
+    search = panel.get_by_placeholder("Phone, device SN or keywords")
+    search.fill("sn-fr-0042")
+    search.press("Enter")
     expect(panel.locator(".related-results")).to_contain_text(other.number)
