@@ -79,10 +79,20 @@ def _embedding_cosines(query: TicketFeatures, others: Sequence[TicketFeatures]) 
     return [scoring.cosine(vectors[0], vector) for vector in vectors[1:]]
 
 
+def pair_scores(ticket: Ticket, others: Sequence[Ticket]) -> list[PairScore]:
+    """`ticket` scored against each of `others`, in their order: one features pass (two queries)
+    and one embeddings call for the lot, however many there are."""
+    found = features_for([ticket, *others])
+    query, features = found[ticket.pk], [found[other.pk] for other in others]
+    model = calibration()
+    return [
+        scoring.score(query, other, model, embedding=cosine)
+        for other, cosine in zip(features, _embedding_cosines(query, features), strict=True)
+    ]
+
+
 def pair_score(a: Ticket, b: Ticket) -> PairScore:
-    found = features_for([a, b])
-    cosine = _embedding_cosines(found[a.pk], [found[b.pk]])[0]
-    return scoring.score(found[a.pk], found[b.pk], calibration(), embedding=cosine)
+    return pair_scores(a, [b])[0]
 
 
 def _pool_floor_id(since) -> int | None:

@@ -20,7 +20,7 @@ from gongdan.tickets import access
 from gongdan.tickets import services as tickets
 from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, EventType, LinkKind, StatusKind
 from gongdan.tickets.models import Category, Status, Ticket
-from gongdan.triage.duplicates import pair_score
+from gongdan.triage.duplicates import pair_score, pair_scores
 from gongdan.triage.merging import rules
 from gongdan.triage.models.merging import (
     MergePolicy,
@@ -96,8 +96,8 @@ def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
         return []
     gates = _gates(policy)
     created = []
-    for other in _candidates(ticket, gates):
-        score = pair_score(ticket, other)
+    candidates = _candidates(ticket, gates)
+    for other, score in zip(candidates, pair_scores(ticket, candidates), strict=True):
         if rules.failed_gates(_facts(ticket, other), gates, score.probability):
             continue
         master, original = _ordered(ticket, other)
