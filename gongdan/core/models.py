@@ -21,3 +21,16 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class ConfigGeneration(models.Model):
+    """One row whose token changes with every configuration change (`core.configcache`).
+
+    A random token rather than a counter: a rolled-back change (or a test's rolled-back database)
+    restores an older token whose cached values match the restored rows, and never reuses a token
+    some process cached other data under."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
