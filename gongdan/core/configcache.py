@@ -65,7 +65,9 @@ def bump(**_signal_kwargs) -> None:
     """Mark the configuration as changed (inside the changing transaction). Also a signal receiver."""
     from gongdan.core.models import ConfigGeneration
 
-    ConfigGeneration.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+    token = uuid.uuid4().hex
+    if not ConfigGeneration.objects.filter(pk=1).update(token=token):
+        ConfigGeneration.objects.create(pk=1, token=token)  # a flushed test database has no row
     holder = _scope_token.get()
     if holder is not None:
         holder[0] = None
