@@ -15,7 +15,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "bench" / "var"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gongdan_bench"
+# One database per size, so a full run never replaces the quick one (each load is reused while it matches).
+DEFAULT_URLS = {
+    "tiny": "postgres://postgres@127.0.0.1:5432/gongdan_bench_tiny",
+    "quick": "postgres://postgres@127.0.0.1:5432/gongdan_bench",
+    "full": "postgres://postgres@127.0.0.1:5432/gongdan_bench_full",
+}
 SCENARIOS = ("intake", "pages", "duplicates", "sla")
 
 
@@ -43,7 +48,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
-    database_url = os.environ.get("GONGDAN_BENCH_DATABASE_URL", DEFAULT_URL)
+    database_url = os.environ.get("GONGDAN_BENCH_DATABASE_URL", DEFAULT_URLS[args.size])
     _configure(database_url)
     from bench import database
     from bench.report import load_average, machine, verdicts, write
