@@ -6,8 +6,9 @@ from django.db import transaction
 
 from gongdan.automation.models import OutboxMessage
 from gongdan.core import configcache
+from gongdan.sla import engine
 from gongdan.sla import services as sla
-from gongdan.sla.models import SlaSignal, TicketSla
+from gongdan.sla.models import BusinessCalendar, SlaPolicy, SlaSignal, TicketSla
 from gongdan.tickets import services
 from gongdan.tickets.models import Ticket
 from tests import factories
@@ -165,3 +166,46 @@ def test_a_refresh_in_a_request_reads_the_configuration_from_the_cache(customer,
         configcache.current_token()  # what the request's middleware reads once
         with django_assert_num_queries(2):  # the state, then the ticket's deadlines: nothing fires or changes
             sla.refresh(ticket)
+
+
+def test_a_ticket_whose_calendar_has_no_working_time_is_left_unchecked_and_the_batch_goes_on(customer, travel):
+    travel(at(2026, 11, 18, 10))
+    dead_end = factories.category("dead-end", "无工作时间")
+    stuck = factories.ticket_for(customer, priority_code="P2", category=dead_end)
+    fine = factories.ticket_for(customer, priority_code="P2")
+    nowhere = BusinessCalendar.objects.create(code="nowhere", name_zh="无", name_en="nowhere")
+    policy = SlaPolicy.objects.create(
+        name_zh="死角", name_en="dead end", order=0, first_response_minutes=60, calendar=nowhere
+    )
+    policy.categories.add(dead_end)
+    travel(at(2026, 11, 18, 11, 30))
+
+    assert sla.sweep() == 1
+
+    stuck.refresh_from_db()
+    fine.refresh_from_db()
+    assert stuck.sla_next_check_at is None
+    assert fine.sla_status == "at_risk"
+    assert SlaSignal.objects.filter(ticket=fine, kind="warning", stage=75).exists()
+
+
+def test_a_signal_another_transaction_fired_meanwhile_is_not_announced_again(customer, travel):
+    travel(at(2026, 11, 18, 10))
+    ticket = factories.ticket_for(customer, priority_code="P2")
+    now = at(2026, 11, 18, 12)
+    theirs = SlaSignal.objects.create(
+        ticket=ticket, kind="breach", target="first_response", cycle="1", due_at=now, fired_at=now
+    )
+    twin = SlaSignal(ticket=ticket, kind="breach", target="first_response", cycle="1", due_at=now, fired_at=now)
+    fresh = SlaSignal(
+        ticket=ticket, kind="warning", target="first_response", cycle="1", stage=75, due_at=now, fired_at=now
+    )
+
+    won = engine._claim([twin, fresh])
+
+    assert won == {fresh.pk}
+    assert twin.pk is None
+    assert list(SlaSignal.objects.filter(ticket=ticket).order_by("pk").values_list("pk", flat=True)) == [
+        theirs.pk,
+        fresh.pk,
+    ]
