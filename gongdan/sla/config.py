@@ -65,6 +65,8 @@ class Snapshot:
     default_calendar: BusinessCalendar | None
     calendars: dict[int, CalendarSpec]
     people_ids: dict[str, tuple[int, ...]]  # "managers" / "directors" / "duty_managers" → user ids
+    statuses: dict[int, object]  # ticket statuses and priorities by id (configuration as well)
+    priorities: dict[int, object]
     windows: dict[tuple[int | None, date], bt.WorkCalendar] = field(default_factory=dict)
 
     def category_path(self, category_id: int | None) -> list[int]:
@@ -112,7 +114,7 @@ def current() -> Snapshot:
 
 
 def _load() -> Snapshot:
-    from gongdan.tickets.models import Category
+    from gongdan.tickets.models import Category, Priority, Status
 
     settings = SlaSettings.current()
     calendar_rows = list(BusinessCalendar.objects.prefetch_related("teams"))
@@ -129,6 +131,8 @@ def _load() -> Snapshot:
             name: tuple(sorted(getattr(settings, name).values_list("pk", flat=True)))
             for name in ("managers", "directors", "duty_managers")
         },
+        statuses={row.pk: row for row in Status.objects.all()},
+        priorities={row.pk: row for row in Priority.objects.all()},
     )
 
 

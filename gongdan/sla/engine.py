@@ -50,6 +50,29 @@ STATE_FIELDS = [
     "escalation_level",
     "p0_breaker_at",
 ]
+# Every ticket column the engine reads or writes (a batch loads only these).
+TICKET_READS = (
+    "number",
+    "subject",
+    "channel",
+    "customer",
+    "category",
+    "priority",
+    "status",
+    "assignee",
+    "team",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "last_effective_action_at",
+    "first_response_due_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "sla_status",
+    "stagnation_level",
+    "sla_next_check_at",
+)
 TICKET_FIELDS = [
     "first_response_due_at",
     "next_response_due_at",
@@ -85,6 +108,8 @@ def _values(state: TicketSla) -> tuple:
 def process(works: list[Work], now: datetime, *, raise_errors: bool = False) -> int:
     """Refresh every ticket of the batch (locked by the caller). Returns how many were handled."""
     snapshot = config.current()
+    for work in works:
+        _attach_configuration(work.ticket, snapshot)
     _read_states(works)
     for work in works:
         try:
@@ -98,6 +123,14 @@ def process(works: list[Work], now: datetime, *, raise_errors: bool = False) -> 
     _fire(live, snapshot, now)
     _write(works, now)
     return len(live)
+
+
+def _attach_configuration(ticket: Ticket, snapshot: config.Snapshot) -> None:
+    """The ticket's status and priority rows from the cache, unless the caller holds them already."""
+    if not Ticket.status.is_cached(ticket):
+        ticket.status = snapshot.statuses.get(ticket.status_id) or Ticket.status.get_object(ticket)
+    if not Ticket.priority.is_cached(ticket):
+        ticket.priority = snapshot.priorities.get(ticket.priority_id) or Ticket.priority.get_object(ticket)
 
 
 def _read_states(works: list[Work]) -> None:

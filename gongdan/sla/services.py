@@ -17,8 +17,22 @@ from gongdan.sla import engine
 from gongdan.sla.clocks import STOPPED_KINDS
 from gongdan.tickets.models import Ticket, TicketEvent
 
-# What the engine reads of each ticket (the team's lead and the assignee are who notices reach).
-RELATED = ("status", "priority", "customer", "assignee", "team__lead")
+# What the engine reads of each ticket of a batch (the assignee and the team's lead are whom notices
+# reach); statuses and priorities come from the cached configuration. Fewer columns to parse and
+# fewer objects to build: most of a sweep's reading cost.
+RELATED = ("customer", "assignee", "team__lead")
+PEOPLE = ("is_active", "email", "username", "display_name", "phone", "timezone")
+COLUMNS = (
+    *engine.TICKET_READS,
+    *(f"customer__{name}" for name in ("tier", "name", "timezone")),
+    *(f"assignee__{name}" for name in PEOPLE),
+    "team__lead_id",
+    *(f"team__lead__{name}" for name in PEOPLE),
+)
+
+
+def _batch(tickets) -> list[engine.Work]:
+    return [engine.Work(ticket) for ticket in tickets]
 
 
 def refresh(ticket: Ticket, *, event: TicketEvent | None = None) -> Ticket:
@@ -45,6 +59,7 @@ def sweep(*, limit: int = c.SWEEP_BATCH) -> int:
         tickets = list(
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(*RELATED)
+            .only(*COLUMNS)
             .filter(sla_next_check_at__lte=now)
             .order_by("sla_next_check_at", "pk")[:limit]
         )
@@ -66,7 +81,10 @@ def recompute_active(*, batch: int = 200, after_id: int = 0) -> int:
                 return count
             with transaction.atomic():
                 tickets = list(
-                    Ticket.objects.select_for_update(of=("self",)).select_related(*RELATED).filter(pk__in=ids)
+                    Ticket.objects.select_for_update(of=("self",))
+                    .select_related(*RELATED)
+                    .only(*COLUMNS)
+                    .filter(pk__in=ids)
                 )
                 engine.process([engine.Work(ticket) for ticket in tickets], clock.now(), raise_errors=True)
             count += len(tickets)
