@@ -3,6 +3,7 @@
 import ipaddress
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import charset
 from urllib.parse import urlsplit
@@ -31,7 +32,8 @@ from gongdan.core.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 # Callables `hook(message) -> dict` adding mail headers to an outbound email while it is enqueued
-# (intake registers the threading headers Message-ID / In-Reply-To / References).
+# (intake registers the threading headers Message-ID / In-Reply-To / References). A hook may also
+# offer `hook.many(messages) -> list[dict]`, the same for a batch at once (`notify_many`).
 EMAIL_HEADER_HOOKS: list = []
 
 
@@ -204,6 +206,138 @@ def notify(
             if message is not None:
                 messages.append(message)
     return messages
+
+
+@dataclass
+class Notice:
+    """One `notify` call's worth: what to tell whom (see `notify_many`)."""
+
+    recipients: list
+    subject: str
+    body: str
+    ticket: object = None
+    urgent: bool = False
+    dedupe_key: str | None = None
+
+
+def notify_many(notices: list[Notice]) -> list[OutboxMessage]:
+    """`notify` for many notices at once: one query for everyone's channels, one insert for all messages.
+
+    The same messages as calling `notify` for each notice in turn. Call inside the causing transaction.
+    """
+    users = {user.pk: user for notice in notices for user in notice.recipients if user is not None and user.is_active}
+    if not users:
+        return []
+    prefs: dict[int, list[NotificationPreference]] = {pk: [] for pk in users}
+    rows = NotificationPreference.objects.filter(user_id__in=list(users), is_active=True).order_by("channel", "pk")
+    for pref in rows:
+        pref.user = users[pref.user_id]  # the instance at hand: quiet hours read its time zone
+        prefs[pref.user_id].append(pref)
+    now = clock.now()
+    planned = [item for notice in notices for item in _plan_notice(notice, prefs, now)]
+    messages = [message for message, _threaded in planned]
+    if not messages:
+        return []
+    try:
+        with transaction.atomic():
+            OutboxMessage.objects.bulk_create(messages)
+    except IntegrityError:
+        # A dedupe key met an existing message (a retried call): one by one, as `notify` does.
+        return [_enqueue_planned(message, threaded) for message, threaded in planned]
+    _add_headers_many([message for message, threaded in planned if threaded])
+    transaction.on_commit(_kick_worker)
+    return messages
+
+
+def _plan_notice(notice: Notice, prefs: dict, now: datetime) -> list[tuple[OutboxMessage, bool]]:
+    """(message, gets the email header hooks) for each message of one notice, in `notify`'s order."""
+    planned, seen = [], set()
+    subject = ("[紧急 URGENT] " if notice.urgent else "") + notice.subject
+    key = notice.dedupe_key
+    for user in notice.recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        chosen = [p for p in prefs[user.pk] if notice.urgent or not p.urgent_only]
+        if not chosen and user.email:
+            dedupe = key and f"{key}:{user.pk}"
+            email = _message(OutboxKind.EMAIL, user.email, subject, notice.body, notice.ticket, dedupe, now)
+            planned.append((email, True))
+        for pref in chosen:
+            spec = _channel_spec(pref, user, subject, notice.body)
+            if spec is not None:
+                kind, recipient, text, payload = spec
+                dedupe = key and f"{key}:{user.pk}:{pref.pk}"
+                at = quiet_until(pref, now, urgent=notice.urgent)
+                message = _message(kind, recipient, subject, text, notice.ticket, dedupe, now, at, payload)
+                planned.append((message, False))
+    return planned
+
+
+def _message(kind, recipient, subject, body, ticket, dedupe_key, now, at=None, payload=None) -> OutboxMessage:
+    return OutboxMessage(
+        kind=kind,
+        recipient=recipient[:300],
+        subject=subject[:300],
+        body=body,
+        payload=payload or {},
+        ticket=ticket,
+        dedupe_key=dedupe_key or None,
+        next_attempt_at=at or now,
+        created_at=now,
+    )
+
+
+def _enqueue_planned(message: OutboxMessage, threaded: bool) -> OutboxMessage:
+    if threaded:
+        return enqueue_email(
+            recipient=message.recipient,
+            subject=message.subject,
+            body=message.body,
+            ticket=message.ticket,
+            dedupe_key=message.dedupe_key,
+        )
+    return _enqueue(
+        kind=message.kind,
+        recipient=message.recipient,
+        subject=message.subject,
+        body=message.body,
+        ticket=message.ticket,
+        dedupe_key=message.dedupe_key,
+        at=message.next_attempt_at,
+        payload=message.payload,
+    )
+
+
+def _add_headers_many(messages: list[OutboxMessage]) -> None:
+    if not messages or not EMAIL_HEADER_HOOKS:
+        return
+    headers: list[dict] = [{} for _ in messages]
+    for hook in EMAIL_HEADER_HOOKS:
+        many = getattr(hook, "many", None)
+        for found, extra in zip(headers, many(messages) if many else map(hook, messages), strict=True):
+            found.update(extra or {})
+    changed = []
+    for message, found in zip(messages, headers, strict=True):
+        if found:
+            message.payload = {**message.payload, "headers": found}
+            changed.append(message)
+    if changed:
+        OutboxMessage.objects.bulk_update(changed, ["payload"])
+
+
+def _channel_spec(pref, user, subject: str, body: str) -> tuple[str, str, str, dict | None] | None:
+    """(kind, recipient, body, payload) of the message one preference asks for, or None."""
+    if pref.channel == NotificationChannel.EMAIL:
+        address = pref.target or user.email
+        return (OutboxKind.EMAIL, address, body, None) if address else None
+    if pref.channel == NotificationChannel.APPRISE and pref.target:
+        recipient = f"{user.username} · {_masked(pref.target)}"
+        return OutboxKind.APPRISE, recipient, body, {"url": pref.target}
+    phone = pref.target or user.phone
+    if pref.channel == NotificationChannel.SMS and phone:
+        return OutboxKind.SMS, phone, subject, None  # a text message carries the headline only
+    return None
 
 
 def _via_preference(pref, user, subject, body, ticket, dedupe_key, now, urgent) -> OutboxMessage | None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from gongdan.accounts.models import Shift, Skill, Team, User, UserSkill
 from gongdan.automation import services as outbox
 from gongdan.automation.models import OutboxMessage
+from gongdan.core import configcache
 from gongdan.core.context import Actor
 from gongdan.customers.models import Customer, CustomerIdentity, Device, Organization
 from gongdan.demo import catalogue as cat
@@ -90,7 +91,7 @@ def build(now: datetime | None = None) -> Summary:
             override_settings(EMAIL_BACKEND=DUMMY_EMAIL),
             transaction.atomic(),
             time_machine.travel(start - timedelta(days=1), tick=False) as traveller,
-            sla.cache.batch(),
+            configcache.scope(),
         ):
             directory = Directory.create()
             _triage_configuration(start)

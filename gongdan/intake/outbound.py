@@ -42,3 +42,23 @@ def thread_headers(message) -> dict[str, str]:
         message_id=message_id, defaults={"ticket": ticket, "outbound": True, "created_at": clock.now()}
     )
     return headers
+
+
+def _thread_headers_many(messages) -> list[dict[str, str]]:
+    """`thread_headers` for a batch: one query finds the few messages addressed to their ticket's customer."""
+    about = [m for m in messages if m.ticket is not None and m.ticket.number]
+    addresses = {m.recipient.strip().lower() for m in about}
+    customers = {m.ticket.customer_id for m in about}
+    threaded = set()
+    if about:
+        identities = CustomerIdentity.objects.filter(kind="email", customer_id__in=customers, value__in=addresses)
+        threaded = set(identities.values_list("customer_id", "value"))
+    return [
+        thread_headers(m)
+        if m.ticket is not None and (m.ticket.customer_id, m.recipient.strip().lower()) in threaded
+        else {}
+        for m in messages
+    ]
+
+
+thread_headers.many = _thread_headers_many  # type: ignore[attr-defined]

@@ -40,6 +40,9 @@ class WorkCalendar:
     weekly: tuple[tuple[Shift, ...], ...] = ((),) * 7  # Monday … Sunday
     days: Mapping[date, tuple[Shift, ...]] = field(default_factory=dict)
     always_open: bool = False
+    # Memo of each day's working intervals: a calendar value is shared by every ticket of a sweep and
+    # the same few days are laid out again and again. Not part of the value (equality, hash, repr).
+    _intervals: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def shifts_on(self, day: date) -> tuple[Shift, ...]:
         override = self.days.get(day)
@@ -63,6 +66,13 @@ def _utc(day: date, moment: time, tz: ZoneInfo) -> datetime:
 
 
 def _day_intervals(cal: WorkCalendar, day: date) -> list[tuple[datetime, datetime]]:
+    found = cal._intervals.get(day)
+    if found is None:
+        found = cal._intervals[day] = _lay_out(cal, day)
+    return found
+
+
+def _lay_out(cal: WorkCalendar, day: date) -> list[tuple[datetime, datetime]]:
     out = []
     for shift in cal.shifts_on(day):
         end_day = day + timedelta(days=1) if shift.overnight else day
@@ -104,6 +114,27 @@ def add_business_time(cal: WorkCalendar, start: datetime, amount: timedelta) -> 
         if remaining <= end - begin:
             return begin + remaining
         remaining -= end - begin
+    raise NoWorkingTime("the calendar has no working time ahead")
+
+
+def add_business_times(cal: WorkCalendar, start: datetime, amounts: list[timedelta]) -> list[datetime]:
+    """`add_business_time` for several amounts from one start, in one walk over the calendar."""
+    start = start.astimezone(UTC)
+    order = sorted(range(len(amounts)), key=lambda i: amounts[i])
+    out: list[datetime] = [start] * len(amounts)
+    pending = [i for i in order if amounts[i] > ZERO]
+    if not pending:
+        return out
+    spent = ZERO  # working time between `start` and the current interval's beginning
+    for begin, end in working_intervals(cal, start):
+        begin = max(begin, start)
+        length = end - begin
+        while pending and amounts[pending[0]] - spent <= length:
+            index = pending.pop(0)
+            out[index] = begin + (amounts[index] - spent)
+        if not pending:
+            return out
+        spent += length
     raise NoWorkingTime("the calendar has no working time ahead")
 
 

@@ -1,58 +1,26 @@
 """Reading business calendars out of the database into `WorkCalendar` values, and seeding holidays."""
 
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from django.db import transaction
 
 from gongdan.sla import businesstime as bt
+from gongdan.sla import config
 from gongdan.sla import constants as c
-from gongdan.sla.cache import memo
-from gongdan.sla.models import BusinessCalendar, CalendarDay, WorkingHours
-
-# Days of the table loaded around the moment of interest (targets rarely span more than weeks).
-WINDOW_BEFORE = timedelta(days=60)
-WINDOW_AFTER = timedelta(days=400)
+from gongdan.sla.models import BusinessCalendar, CalendarDay
 
 
 def default_calendar() -> BusinessCalendar | None:
-    return BusinessCalendar.objects.filter(is_default=True).first()
+    return config.current().default_calendar
 
 
 def calendar_for_team(team_id: int | None) -> BusinessCalendar | None:
-    return memo(("team-calendar", team_id), lambda: _calendar_for_team(team_id))
-
-
-def _calendar_for_team(team_id: int | None) -> BusinessCalendar | None:
-    if team_id is not None:
-        calendar = BusinessCalendar.objects.filter(teams=team_id).order_by("code").first()
-        if calendar is not None:
-            return calendar
-    return default_calendar()
+    return config.current().calendar_for_team(team_id)
 
 
 def load(calendar: BusinessCalendar | None, around: date) -> bt.WorkCalendar:
-    """The calendar as a pure value, with its day table from a window around `around`."""
-    return memo(("calendar", calendar.pk if calendar else None, around), lambda: _load(calendar, around))
-
-
-def _load(calendar: BusinessCalendar | None, around: date) -> bt.WorkCalendar:
-    if calendar is None:
-        return bt.ALWAYS
-    tz = ZoneInfo(calendar.timezone)
-    if calendar.always_open:
-        return bt.WorkCalendar(tz=tz, always_open=True)
-    spec: dict[int, list] = {}
-    for hours in WorkingHours.objects.filter(calendar=calendar):
-        spec.setdefault(hours.weekday, []).append((hours.start, hours.end))
-    weekly = bt.weekly_hours(spec)
-    days = {}
-    rows = CalendarDay.objects.filter(
-        calendar=calendar, date__gte=around - WINDOW_BEFORE, date__lte=around + WINDOW_AFTER
-    )
-    for day in rows:
-        days[day.date] = () if day.kind == c.DayKind.HOLIDAY else weekly[day.work_as_weekday]
-    return bt.WorkCalendar(tz=tz, weekly=weekly, days=days)
+    """The calendar as a pure value, with its day table from a window around `around` (cached)."""
+    return config.current().work_calendar(calendar, around)
 
 
 def holidays_for(country: str, year: int) -> list[tuple[date, str, str]]:

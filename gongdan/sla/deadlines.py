@@ -28,6 +28,15 @@ def warning_points(
     return [(p, bt.add_business_time(cal, start, amount * p / 100 + paused)) for p in sorted(set(percents))]
 
 
+def due_and_warnings(
+    cal: bt.WorkCalendar, start: datetime, amount: timedelta, paused: timedelta, percents: list[int]
+) -> tuple[datetime, list[tuple[int, datetime]]]:
+    """`due_at` and `warning_points` together, in one walk over the calendar."""
+    stages = sorted(set(percents))
+    moments = bt.add_business_times(cal, start, [amount + paused, *(amount * p / 100 + paused for p in stages)])
+    return moments[0], list(zip(stages, moments[1:], strict=True))
+
+
 @dataclass(frozen=True)
 class Clock:
     target: str

@@ -1,15 +1,19 @@
 """What each fired SLA signal tells whom: a timeline event on the ticket, and notices with its history."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings as django_settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from gongdan.automation import services as outbox
-from gongdan.core.context import Actor
 from gongdan.sla import constants as c
-from gongdan.sla.models import SlaSettings, SlaSignal, TicketSla
+from gongdan.sla.deadlines import Due, Step
 from gongdan.tickets.constants import EventType
-from gongdan.tickets.models import Ticket
+from gongdan.tickets.models import Ticket, TicketEvent
 
 TARGET_LABELS = {
     c.Target.FIRST_RESPONSE: ("首次响应", "first response"),
@@ -27,18 +31,34 @@ STEP_LABELS = {
 HISTORY_LINES = 50
 
 
+@dataclass
+class Staff:
+    """The people named in the SLA settings, read once per batch and only when a notice needs them."""
+
+    ids: dict[str, tuple[int, ...]]
+    _users: dict[int, object] | None = None
+
+    def named(self, name: str) -> list:
+        if self._users is None:
+            from gongdan.accounts.models import User
+
+            wanted = {pk for ids in self.ids.values() for pk in ids}
+            self._users = {user.pk: user for user in User.objects.filter(pk__in=wanted)} if wanted else {}
+        return [self._users[pk] for pk in self.ids.get(name, ()) if pk in self._users]
+
+
 def _lead(ticket: Ticket):
     return ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
 
 
-def people(ticket: Ticket, sla_settings: SlaSettings, who: str) -> list:
+def people(ticket: Ticket, staff: Staff, who: str) -> list:
     """The people a ladder target names; an empty rung falls through to the next one up."""
     chain = {
         c.StepTarget.ASSIGNEE: lambda: [ticket.assignee] if ticket.assignee_id else [],
         c.StepTarget.TEAM_LEAD: lambda: [lead] if (lead := _lead(ticket)) else [],
-        c.StepTarget.MANAGER: lambda: list(sla_settings.managers.all()),
-        c.StepTarget.DIRECTOR: lambda: list(sla_settings.directors.all()),
-        c.StepTarget.DUTY_MANAGER: lambda: list(sla_settings.duty_managers.all()),
+        c.StepTarget.MANAGER: lambda: staff.named("managers"),
+        c.StepTarget.DIRECTOR: lambda: staff.named("directors"),
+        c.StepTarget.DUTY_MANAGER: lambda: staff.named("duty_managers"),
     }
     order = [c.StepTarget.ASSIGNEE, c.StepTarget.TEAM_LEAD, c.StepTarget.MANAGER, c.StepTarget.DIRECTOR]
     rungs = [who] if who not in order else order[order.index(who) :]
@@ -51,56 +71,111 @@ def people(ticket: Ticket, sla_settings: SlaSettings, who: str) -> list:
     return []
 
 
-def _plan(ticket: Ticket, signal: SlaSignal, sla_settings: SlaSettings) -> tuple[str, str, str, list, bool]:
+@dataclass(frozen=True)
+class Plan:
+    """What one fired signal tells whom."""
+
+    event_type: str
+    headline: str  # "中文 / English"
+    recipients: list  # active people only
+    urgent: bool
+
+    @property
+    def usernames(self) -> list[str]:
+        return sorted({user.get_username() for user in self.recipients})
+
+
+def plan(ticket: Ticket, due: Due, staff: Staff, steps: list[Step]) -> Plan:
+    event_type, zh, en, recipients, urgent = _plan(ticket, due, staff, steps)
+    active = [user for user in recipients if user is not None and user.is_active]
+    return Plan(event_type, f"{zh} / {en}", active, urgent)
+
+
+def _plan(ticket: Ticket, due: Due, staff: Staff, steps: list[Step]) -> tuple[str, str, str, list, bool]:
     """(event type, Chinese headline, English headline, recipients, urgent) for one signal."""
-    zh, en = TARGET_LABELS[signal.target]
-    kind = signal.kind
+    zh, en = TARGET_LABELS[due.target]
+    kind = due.kind
     if kind == c.SignalKind.P0_ALERT:
-        recipients = [u for u in [ticket.assignee, _lead(ticket), *sla_settings.duty_managers.all()] if u]
+        recipients = [u for u in [ticket.assignee, _lead(ticket), *staff.named("duty_managers")] if u]
         return EventType.P0_ALERT, "新 P0 工单", "new P0 ticket", recipients, True
     if kind == c.SignalKind.WARNING:
-        who = people(ticket, sla_settings, c.StepTarget.ASSIGNEE)
-        return EventType.SLA_WARNING, f"{zh}已用 {signal.stage}%", f"{en} {signal.stage}% used", who, False
+        who = people(ticket, staff, c.StepTarget.ASSIGNEE)
+        return EventType.SLA_WARNING, f"{zh}已用 {due.stage}%", f"{en} {due.stage}% used", who, False
     if kind == c.SignalKind.BREACH:
         return EventType.SLA_BREACHED, f"{zh}已超时", f"{en} breached", [], False
     if kind == c.SignalKind.ESCALATION:
-        step = _step_target(ticket, signal)
+        # The rung of the ladder the step was computed from (the policy of this very refresh).
+        step = next((step.target for step in steps if step.order == due.stage), c.StepTarget.DIRECTOR)
         szh, sen = STEP_LABELS[step]
-        who = people(ticket, sla_settings, step)
-        return EventType.ESCALATED, f"升级第 {signal.stage} 级 → {szh}", f"escalation {signal.stage} → {sen}", who, True
+        who = people(ticket, staff, step)
+        return EventType.ESCALATED, f"升级第 {due.stage} 级 → {szh}", f"escalation {due.stage} → {sen}", who, True
     if kind == c.SignalKind.STAGNATION_YELLOW:
         return EventType.STAGNANT, "停滞（黄）", "stagnant (yellow)", [], False
     if kind == c.SignalKind.STAGNATION_RED:
-        directors = people(ticket, sla_settings, c.StepTarget.DIRECTOR)
+        directors = people(ticket, staff, c.StepTarget.DIRECTOR)
         assignee = [ticket.assignee] if ticket.assignee_id else []
         return EventType.STAGNANT, "停滞（红）", "stagnant (red)", [*directors, *assignee], False
-    who = people(ticket, sla_settings, c.StepTarget.DUTY_MANAGER)
+    who = people(ticket, staff, c.StepTarget.DUTY_MANAGER)
     return EventType.P0_BREAKER, "P0 无有效处理，转值班经理", "P0 silent: to the duty manager", who, True
 
 
-def _step_target(ticket: Ticket, signal: SlaSignal) -> str:
-    from gongdan.sla import policies
+@dataclass(frozen=True)
+class Line:
+    """One timeline entry as the history of a notice shows it."""
 
-    state = getattr(ticket, "sla", None)
-    for step in policies.ladder(state.policy if state else None):
-        if step.order == signal.stage:
-            return step.target
-    return c.StepTarget.DIRECTOR
+    created_at: datetime
+    id: int
+    text: str
+
+
+def line(created_at: datetime, pk: int, event_type: str, actor: str, is_public: bool, summary: str) -> Line:
+    public = "" if is_public else " [内部 internal]"
+    return Line(created_at, pk, f"{created_at:%Y-%m-%d %H:%M} · {event_type} · {actor}{public} · {summary}")
+
+
+def histories(ticket_ids: list[int]) -> dict[int, list[Line]]:
+    """The last HISTORY_LINES timeline entries of each ticket, oldest first: one query for the batch."""
+    out: dict[int, list[Line]] = {pk: [] for pk in ticket_ids}
+    if not ticket_ids:
+        return out
+    newest_first = [F("created_at").desc(), F("id").desc()]
+    rows = (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+        .annotate(row=Window(RowNumber(), partition_by=[F("ticket_id")], order_by=newest_first))
+        .filter(row__lte=HISTORY_LINES)
+        .values_list(
+            "ticket_id",
+            "id",
+            "created_at",
+            "event_type",
+            "is_public",
+            "summary",
+            "actor__display_name",
+            "actor__username",
+            "actor_customer__name",
+            "actor_id",
+            "actor_customer_id",
+        )
+    )
+    for ticket_id, pk, created_at, event_type, is_public, summary, display, username, customer, by, by_customer in rows:
+        actor = (display or username) if by else (customer if by_customer else "system")
+        out[ticket_id].append(line(created_at, pk, event_type, actor, is_public, summary))
+    for lines in out.values():
+        lines.sort(key=lambda item: (item.created_at, item.id))
+    return out
+
+
+def history_text(lines: list[Line]) -> str:
+    """The timeline as plain text, newest last: what an escalation carries along (R7.5)."""
+    ordered = sorted(lines, key=lambda item: (item.created_at, item.id))[-HISTORY_LINES:]
+    return "\n".join(item.text for item in ordered)
 
 
 def history(ticket: Ticket) -> str:
-    """The ticket's timeline as plain text, newest last: what an escalation carries along (R7.5)."""
-    lines = []
-    events = ticket.events.select_related("actor", "actor_customer").order_by("-created_at", "-id")[:HISTORY_LINES]
-    for event in reversed(list(events)):
-        public = "" if event.is_public else " [内部 internal]"
-        lines.append(
-            f"{event.created_at:%Y-%m-%d %H:%M} · {event.event_type} · {event.actor_label}{public} · {event.summary}"
-        )
-    return "\n".join(lines)
+    return history_text(histories([ticket.pk])[ticket.pk])
 
 
-def _body(ticket: Ticket, headline: str) -> str:
+def body(ticket: Ticket, headline: str, history: str) -> str:
     link = django_settings.SITE_URL + reverse("web:ticket", args=[ticket.number])
     due = [
         ("首次响应 / first response", ticket.first_response_due_at),
@@ -118,34 +193,17 @@ def _body(ticket: Ticket, headline: str) -> str:
         link,
         "",
         "—— 工单历史 / ticket history ——",
-        history(ticket),
+        history,
     ]
     return "\n".join(lines)
 
 
-def announce(ticket: Ticket, state: TicketSla, sla_settings: SlaSettings, signal: SlaSignal) -> None:
-    """Write the signal's timeline event and notify its people (through the outbox, after commit)."""
-    from gongdan.tickets.services import record_event
-
-    event_type, zh, en, recipients, urgent = _plan(ticket, signal, sla_settings)
-    headline = f"{zh} / {en}"
-    record_event(
-        ticket,
-        Actor.system(),
-        event_type,
-        summary=headline[:200],
-        new={"signal": signal.kind, "target": signal.target, "stage": signal.stage, "due": signal.due_at.isoformat()},
-        refresh_sla=False,
+def notice(ticket: Ticket, signal_pk: int, found: Plan, history: str) -> outbox.Notice:
+    return outbox.Notice(
+        recipients=found.recipients,
+        subject=f"[{ticket.number}] {found.headline}: {ticket.subject}"[:300],
+        body=body(ticket, found.headline, history),
+        ticket=ticket,
+        urgent=found.urgent,
+        dedupe_key=f"sla:{signal_pk}",
     )
-    people_notified = [user for user in recipients if user is not None and user.is_active]
-    if people_notified:
-        outbox.notify(
-            recipients=people_notified,
-            subject=f"[{ticket.number}] {headline}: {ticket.subject}"[:300],
-            body=_body(ticket, headline),
-            ticket=ticket,
-            urgent=urgent,
-            dedupe_key=f"sla:{signal.pk}",
-        )
-    signal.recipients = sorted({user.get_username() for user in people_notified})
-    signal.save(update_fields=["recipients"])

@@ -157,3 +157,12 @@ def test_elapsed_time_adds_up_and_never_exceeds_the_wall_clock(cal, a, b, c):
 def test_a_deadline_falls_at_the_end_of_working_time(cal, start, amount):
     due = bt.add_business_time(cal, start, amount)
     assert bt.business_time_between(cal, due - timedelta(minutes=1), due) > timedelta(0)
+
+
+def test_several_amounts_from_one_start_land_where_each_alone_lands():
+    cal = office(tz=SHANGHAI, spec={d: [(time(9), time(12)), (time(13), time(18))] for d in range(5)})
+    start = local(SHANGHAI, 2026, 11, 20, 17)  # Friday, an hour before the weekend
+    amounts = [10 * H, dt.timedelta(0), H, 4 * H, H / 2, 3 * H]
+
+    assert bt.add_business_times(cal, start, amounts) == [bt.add_business_time(cal, start, a) for a in amounts]
+    assert bt.add_business_times(cal, start, [4 * H])[0] == local(SHANGHAI, 2026, 11, 23, 12)
