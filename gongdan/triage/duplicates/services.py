@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput, PermissionDenied
 from gongdan.tickets import access
@@ -105,8 +105,10 @@ def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[Duplicate
 
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
-    index_ticket(ticket)
-    flag_suspected_duplicates(actor=actor, ticket=ticket)
+    # One configuration read for both; indexing first memoises the text's analysis for the lookup.
+    with configcache.scope():
+        index_ticket(ticket)
+        flag_suspected_duplicates(actor=actor, ticket=ticket)
 
 
 def on_ticket_changed(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:

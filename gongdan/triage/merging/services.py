@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from gongdan.accounts.constants import STAFF_ROLES
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import IllegalTransition, ReasonRequired
 from gongdan.core.text import is_blank
@@ -279,8 +279,9 @@ def record_recurrence(*, ticket: Ticket) -> RecurrenceRecord | None:
 
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints) -> None:
-    propose_merges(ticket=ticket, trigger=ProposalTrigger.CREATED)
-    record_recurrence(ticket=ticket)
+    with configcache.scope():
+        propose_merges(ticket=ticket, trigger=ProposalTrigger.CREATED)
+        record_recurrence(ticket=ticket)
 
 
 def on_ticket_changed(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:
