@@ -47,7 +47,6 @@ def feature_rows_for(ticket_id: int, text: str) -> list[DuplicateFeatures]:
     return [analysis.feature_row(ticket_id, text)]
 
 
-@transaction.atomic
 def index_ticket(ticket: Ticket) -> None:
     """(Re)build the indexes of one ticket (bands, keywords, stored analysis) from its subject and description."""
     reindex_batch([(ticket.pk, ticket.subject, ticket.description)])
