@@ -22,7 +22,8 @@ from gongdan.triage.duplicates import lsh, scoring
 from gongdan.triage.models.duplicates import DuplicateFeatures
 
 # Recent texts of this process: a creation reads its own text three times, a lookup page a few.
-_MEMO_TEXTS = 1024
+# Kept small: a memoised analysis holds its text's words and compact form (a long mail is large).
+_MEMO_TEXTS = 64
 
 
 @dataclass(frozen=True)
