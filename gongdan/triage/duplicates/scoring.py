@@ -8,10 +8,13 @@ the pair is a true duplicate. Nothing here touches the database.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Protocol
 
 from gongdan.core import textanalysis
 from gongdan.triage.duplicates_constants import DEFAULT_MODEL, FEATURES
@@ -45,6 +48,11 @@ class Calibration:
     intercept: float
     coefficients: Mapping[str, float]
 
+    @cached_property
+    def weights(self) -> tuple[float, ...]:
+        """The coefficients in `FEATURES` order (a missing one counts as 0)."""
+        return tuple(self.coefficients.get(name, 0.0) for name in FEATURES)
+
     @classmethod
     def default(cls) -> Calibration:
         return cls(DEFAULT_MODEL["intercept"], DEFAULT_MODEL["coefficients"])
@@ -65,6 +73,14 @@ def phones_in(text: str) -> set[str]:
     return set(_MOBILE.findall(textanalysis.normalise(text)))
 
 
+class Analysed(Protocol):
+    """The analysis of a text (`duplicates.analysis.Analysis`): its bigrams, words and phones."""
+
+    shingles: frozenset[str]
+    words: frozenset[str]
+    phones: frozenset[str]
+
+
 def features(
     text: str,
     *,
@@ -73,14 +89,21 @@ def features(
     phones: Iterable[str] = (),
     category_group: int | None = None,
     created_at: datetime | None = None,
+    analysed: Analysed | None = None,
 ) -> TicketFeatures:
+    """A ticket's features; `analysed` is the text's analysis when the caller already has it."""
+    if analysed is None:
+        shingles, words = frozenset(textanalysis.shingles(text)), frozenset(textanalysis.words(text))
+        in_text = frozenset(phones_in(text))
+    else:
+        shingles, words, in_text = analysed.shingles, analysed.words, analysed.phones
     return TicketFeatures(
         text=text,
-        shingles=frozenset(textanalysis.shingles(text)),
-        words=frozenset(textanalysis.words(text)),
+        shingles=shingles,
+        words=words,
         customer_id=customer_id,
         device_sn=(device_sn or "").strip().upper(),
-        phones=frozenset(canonical_phone(p) for p in phones) | frozenset(phones_in(text)),
+        phones=frozenset(canonical_phone(p) for p in phones) | in_text,
         category_group=category_group,
         created_at=created_at,
     )
@@ -92,11 +115,19 @@ def hours_apart(a: datetime | None, b: datetime | None) -> float:
     return round(abs((a - b).total_seconds()) / 3600, 2)
 
 
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """`textanalysis.jaccard`, without copying the sets or building their union."""
+    if not a and not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
+
+
 def components(a: TicketFeatures, b: TicketFeatures, *, embedding: float | None = None) -> dict[str, float]:
     """The signals of a pair. Unknown structured values (no SN, no category) count as no match."""
     result = {
-        "text": round(textanalysis.jaccard(set(a.shingles), set(b.shingles)), 4),
-        "words": round(textanalysis.jaccard(set(a.words), set(b.words)), 4),
+        "text": round(jaccard(a.shingles, b.shingles), 4),
+        "words": round(jaccard(a.words, b.words), 4),
         "same_customer": float(a.customer_id is not None and a.customer_id == b.customer_id),
         "same_device_sn": float(bool(a.device_sn) and a.device_sn == b.device_sn),
         "same_phone": float(bool(a.phones & b.phones)),
@@ -119,10 +150,8 @@ def feature_vector(parts: Mapping[str, float]) -> list[float]:
 
 
 def probability(parts: Mapping[str, float], calibration: Calibration) -> float:
-    vector = feature_vector(parts)
-    z = calibration.intercept + sum(
-        calibration.coefficients.get(n, 0.0) * x for n, x in zip(FEATURES, vector, strict=True)
-    )
+    # The same products summed in the same order as ever, so the probabilities stay bit for bit.
+    z = calibration.intercept + sum(map(operator.mul, calibration.weights, feature_vector(parts)))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 

@@ -7,18 +7,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from gongdan.core import clock, textanalysis
+from gongdan.core import clock, configcache, textanalysis
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import Customer, CustomerIdentity
 from gongdan.customers.services import normalise_phone_query
 from gongdan.tickets import access
 from gongdan.tickets.models import Category, Ticket
-from gongdan.triage.duplicates import embeddings, lsh, scoring
+from gongdan.triage.duplicates import analysis, embeddings, scoring
+from gongdan.triage.duplicates.pool import CandidatePool, Row, candidate_rows
 from gongdan.triage.duplicates.scoring import Calibration, PairScore, TicketFeatures
-from gongdan.triage.duplicates_constants import RELATED_LIMIT, SAME_CUSTOMER_CANDIDATES, TERM_MAX_LENGTH
-from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
+from gongdan.triage.duplicates_constants import RELATED_LIMIT, TERM_MAX_LENGTH
+from gongdan.triage.models import DuplicateConfig, DuplicateSuspicion, SearchTerm
+from gongdan.triage.models.duplicates import DuplicateFeatures
 
 _TICKET_NUMBER = re.compile(r"^gd-?(\d{1,12})$", re.IGNORECASE)
 _MAX_QUERY_TERMS = 5
@@ -30,13 +32,17 @@ class Candidate:
     score: PairScore
 
 
+def current_config() -> DuplicateConfig:
+    """The settings row, through the configuration cache: every lookup and creation reads it."""
+    return configcache.cached(("duplicate-config",), DuplicateConfig.current)
+
+
 def calibration(config: DuplicateConfig | None = None) -> Calibration:
-    config = config or DuplicateConfig.current()
+    config = config or current_config()
     return Calibration(intercept=config.intercept, coefficients=config.coefficients)
 
 
-def category_groups() -> dict[int, int]:
-    """Category id → id of its top-level ancestor (the "category group"); categories are few."""
+def _category_groups() -> dict[int, int]:
     parents = dict(Category.objects.values_list("id", "parent_id"))
     groups = {}
     for category_id in parents:
@@ -47,29 +53,62 @@ def category_groups() -> dict[int, int]:
     return groups
 
 
-def customer_phones(customer_ids: Iterable[int]) -> dict[int, set[str]]:
+def category_groups() -> dict[int, int]:
+    """Category id → id of its top-level ancestor (the "category group"), through the configuration cache."""
+    return configcache.cached(("duplicate-category-groups",), _category_groups)
+
+
+def customer_phones(customer_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    wanted = {pk for pk in customer_ids if pk is not None}
+    if not wanted:
+        return {}
     phones: dict[int, set[str]] = {}
-    rows = CustomerIdentity.objects.filter(customer_id__in=set(customer_ids), kind=IdentityKind.PHONE)
+    rows = CustomerIdentity.objects.filter(customer_id__in=wanted, kind=IdentityKind.PHONE)
     for customer_id, value in rows.values_list("customer_id", "value"):
         phones.setdefault(customer_id, set()).add(value)
     return phones
 
 
-def features_for(tickets: Sequence[Ticket]) -> dict[int, TicketFeatures]:
-    """Features of many tickets in two queries (phones, categories), whatever their number."""
-    phones = customer_phones(t.customer_id for t in tickets)
+def _row_of(ticket: Ticket, stored: tuple | None) -> Row:
+    text = scoring.ticket_text(ticket.subject, ticket.description)
+    return Row(
+        ticket.pk,
+        ticket.customer_id,
+        ticket.device_sn,
+        ticket.category_id,
+        ticket.created_at,
+        text,
+        analysis.stored(text, stored),
+    )
+
+
+def _features_of(rows: Sequence[Row], phones: dict[int, set[str]]) -> dict[int, TicketFeatures]:
     groups = category_groups()
     return {
-        t.pk: scoring.features(
-            scoring.ticket_text(t.subject, t.description),
-            customer_id=t.customer_id,
-            device_sn=t.device_sn,
-            phones=phones.get(t.customer_id, ()),
-            category_group=groups.get(t.category_id) if t.category_id else None,
-            created_at=t.created_at,
+        row.pk: scoring.features(
+            row.text,
+            customer_id=row.customer_id,
+            device_sn=row.device_sn,
+            phones=phones.get(row.customer_id, ()),
+            category_group=groups.get(row.category_id) if row.category_id else None,
+            created_at=row.created_at,
+            analysed=row.analysed,
         )
-        for t in tickets
+        for row in rows
     }
+
+
+def stored_analyses(ticket_ids: Iterable[int]) -> dict[int, tuple]:
+    """ticket id → (text_hash, compact, words, phones) of the stored analyses (see `analysis.stored`)."""
+    rows = DuplicateFeatures.objects.filter(ticket_id__in=set(ticket_ids))
+    return {row[0]: row[1:] for row in rows.values_list("ticket_id", "text_hash", "compact", "words", "phones")}
+
+
+def features_for(tickets: Sequence[Ticket]) -> dict[int, TicketFeatures]:
+    """Features of many tickets in two queries (stored analyses, phones), whatever their number."""
+    stored = stored_analyses(t.pk for t in tickets)
+    rows = [_row_of(t, stored.get(t.pk)) for t in tickets]
+    return _features_of(rows, customer_phones(t.customer_id for t in tickets))
 
 
 def _embedding_cosines(query: TicketFeatures, others: Sequence[TicketFeatures]) -> list[float | None]:
@@ -82,9 +121,12 @@ def _embedding_cosines(query: TicketFeatures, others: Sequence[TicketFeatures]) 
 def pair_scores(ticket: Ticket, others: Sequence[Ticket]) -> list[PairScore]:
     """`ticket` scored against each of `others`, in their order: one features pass (two queries)
     and one embeddings call for the lot, however many there are."""
-    found = features_for([ticket, *others])
+    if not others:
+        return []
+    with configcache.scope():
+        found = features_for([ticket, *others])
+        model = calibration()
     query, features = found[ticket.pk], [found[other.pk] for other in others]
-    model = calibration()
     return [
         scoring.score(query, other, model, embedding=cosine)
         for other, cosine in zip(features, _embedding_cosines(query, features), strict=True)
@@ -95,75 +137,34 @@ def pair_score(a: Ticket, b: Ticket) -> PairScore:
     return pair_scores(a, [b])[0]
 
 
-def _pool_floor_id(since) -> int | None:
-    """The first ticket id of the recent pool: ids grow with creation time, so the band lookup can
-    stay on its covering index (band_hash, ticket) without joining the ticket table."""
-    return (
-        Ticket.objects.filter(created_at__gte=since).order_by("created_at", "pk").values_list("pk", flat=True).first()
-    )
-
-
-def _lsh_candidate_ids(text: str, floor_id: int | None, exclude_id: int | None, limit: int) -> list[int]:
-    hashes = [band_hash for _band, band_hash in lsh.band_hashes(text)]
-    if not hashes or floor_id is None:
-        return []
-    rows = (
-        DuplicateBand.objects.filter(band_hash__in=hashes, ticket_id__gte=floor_id)
-        .exclude(ticket_id=exclude_id)
-        .values("ticket_id")
-        .annotate(hits=Count("id"))
-        .order_by("-hits", "-ticket_id")[:limit]
-    )
-    return [row["ticket_id"] for row in rows]
-
-
-def _structured_candidate_ids(customer_id: int | None, device_sn: str, since, exclude_id: int | None) -> list[int]:
-    """The same customer's newest tickets (of any age) and the same device's recent ones: a rewording
-    in the other language shares no bigrams, so these are rescored even without an LSH hit."""
-    base = Ticket.objects.exclude(pk=exclude_id)
-    ids: list[int] = []
-    if customer_id is not None:
-        ids += (
-            base.filter(customer_id=customer_id)
-            .order_by("-created_at")
-            .values_list("pk", flat=True)[:SAME_CUSTOMER_CANDIDATES]
-        )
-    if device_sn:
-        ids += (
-            base.filter(device_sn=device_sn, created_at__gte=since)
-            .order_by("-created_at")
-            .values_list("pk", flat=True)[:SAME_CUSTOMER_CANDIDATES]
-        )
-    return ids
-
-
 def find_candidates(
     ticket_or_text: Ticket | str, *, customer: Customer | None = None, limit: int = 20
 ) -> list[Candidate]:
     """Earlier tickets that may be the same request, best first: one indexed LSH lookup over the
     recent pool, plus the customer's own newest tickets, then every candidate rescored with
     `pair_score`; merged tickets are left out."""
-    config = DuplicateConfig.current()
-    if isinstance(ticket_or_text, Ticket):
-        ticket = ticket_or_text
-        query = features_for([ticket])[ticket.pk]
-        exclude_id, device_sn = ticket.pk, ticket.device_sn.strip()
-        customer_id = ticket.customer_id
-    else:
-        customer_id = customer.pk if customer else None
-        phones = customer_phones([customer_id]).get(customer_id, ()) if customer_id else ()
-        query = scoring.features(ticket_or_text, customer_id=customer_id, phones=phones, created_at=clock.now())
-        exclude_id, device_sn = None, ""
-    since = (query.created_at or clock.now()) - timedelta(days=config.pool_days)
-    ids = _lsh_candidate_ids(query.text, _pool_floor_id(since), exclude_id, config.candidate_limit)
-    ids += _structured_candidate_ids(customer_id, device_sn, since, exclude_id)
-    tickets = list(Ticket.objects.filter(pk__in=set(ids), merged_into__isnull=True))
-    found = features_for(tickets)
-    others = [found[t.pk] for t in tickets]
-    model = calibration(config)
+    with configcache.scope():
+        config = current_config()
+        if isinstance(ticket_or_text, Ticket):
+            ticket = ticket_or_text
+            query_row = _row_of(ticket, None)
+            exclude_id, device_sn = ticket.pk, ticket.device_sn.strip()
+        else:
+            text = ticket_or_text
+            customer_id = customer.pk if customer else None
+            query_row = Row(0, customer_id, "", None, clock.now(), text, analysis.analyse(text))
+            exclude_id, device_sn = None, ""
+        since = query_row.created_at - timedelta(days=config.pool_days)
+        hashes = [band_hash for _band, band_hash in analysis.band_hashes(query_row.text)]
+        pool = CandidatePool(hashes, since, exclude_id, query_row.customer_id, device_sn, config.candidate_limit)
+        rows = candidate_rows(pool)
+        phones = customer_phones([query_row.customer_id, *(row.customer_id for row in rows)])
+        found = _features_of([query_row, *rows], phones)
+        model = calibration(config)
+    query, others = found[query_row.pk], [found[row.pk] for row in rows]
     scored = [
-        Candidate(ticket_id=t.pk, score=scoring.score(query, found[t.pk], model, embedding=cosine))
-        for t, cosine in zip(tickets, _embedding_cosines(query, others), strict=True)
+        Candidate(ticket_id=row.pk, score=scoring.score(query, other, model, embedding=cosine))
+        for row, other, cosine in zip(rows, others, _embedding_cosines(query, others), strict=True)
     ]
     scored.sort(key=lambda c: (-c.score.probability, -c.ticket_id))
     return scored[:limit]
@@ -267,7 +268,7 @@ def suspicion_queue(decision: str) -> QuerySet[DuplicateSuspicion]:
 
 def similar_for_customer(text: str, *, customer: Customer, limit: int) -> list[tuple[Ticket, PairScore]]:
     """A customer's own earlier tickets that look like `text` (portal, while writing a request)."""
-    config = DuplicateConfig.current()
+    config = current_config()
     candidates = [
         c
         for c in find_candidates(text, customer=customer, limit=limit * 4)

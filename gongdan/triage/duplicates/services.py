@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from gongdan.core import clock, textanalysis
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput, PermissionDenied
 from gongdan.tickets import access
@@ -15,9 +15,10 @@ from gongdan.tickets import constants as tc
 from gongdan.tickets import services as tickets
 from gongdan.tickets.models import Ticket
 from gongdan.tickets.services.hooks import CreationHints
-from gongdan.triage.duplicates import calibration, dataset, lsh, scoring, selectors
+from gongdan.triage.duplicates import analysis, calibration, dataset, scoring, selectors
 from gongdan.triage.duplicates_constants import TERM_MAX_LENGTH
 from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
+from gongdan.triage.models.duplicates import DuplicateFeatures
 
 INDEXED_FIELDS = frozenset({"subject", "description"})
 # At most this many earlier tickets are flagged for one new ticket (the best ones).
@@ -28,12 +29,12 @@ def band_rows_for(ticket_id: int, text: str) -> list[DuplicateBand]:
     """Unsaved band rows of one ticket, for `bulk_create` by bulk loaders and by `index_ticket`."""
     return [
         DuplicateBand(ticket_id=ticket_id, band_no=band_no, band_hash=band_hash)
-        for band_no, band_hash in lsh.band_hashes(text)
+        for band_no, band_hash in analysis.band_hashes(text)
     ]
 
 
 def index_terms(text: str) -> list[str]:
-    return sorted({term for term in textanalysis.words(text) if len(term) <= TERM_MAX_LENGTH})
+    return sorted({term for term in analysis.analyse(text).words if len(term) <= TERM_MAX_LENGTH})
 
 
 def term_rows_for(ticket_id: int, text: str) -> list[SearchTerm]:
@@ -41,30 +42,33 @@ def term_rows_for(ticket_id: int, text: str) -> list[SearchTerm]:
     return [SearchTerm(ticket_id=ticket_id, term=term) for term in index_terms(text)]
 
 
-@transaction.atomic
+def feature_rows_for(ticket_id: int, text: str) -> list[DuplicateFeatures]:
+    """The unsaved stored analysis of one ticket (one row), for `bulk_create`: rescoring reads it."""
+    return [analysis.feature_row(ticket_id, text)]
+
+
 def index_ticket(ticket: Ticket) -> None:
-    """(Re)build both indexes of one ticket from its subject and description."""
-    text = scoring.ticket_text(ticket.subject, ticket.description)
-    DuplicateBand.objects.filter(ticket_id=ticket.pk).delete()
-    SearchTerm.objects.filter(ticket_id=ticket.pk).delete()
-    DuplicateBand.objects.bulk_create(band_rows_for(ticket.pk, text))
-    SearchTerm.objects.bulk_create(term_rows_for(ticket.pk, text))
+    """(Re)build the indexes of one ticket (bands, keywords, stored analysis) from its subject and description."""
+    reindex_batch([(ticket.pk, ticket.subject, ticket.description)])
 
 
 @transaction.atomic
 def reindex_batch(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Rebuild both indexes for many tickets at once, from (id, subject, description) rows."""
+    """Rebuild the indexes for many tickets at once, from (id, subject, description) rows."""
     ids = [pk for pk, _subject, _description in rows]
-    DuplicateBand.objects.filter(ticket_id__in=ids).delete()
-    SearchTerm.objects.filter(ticket_id__in=ids).delete()
+    for model in (DuplicateBand, SearchTerm, DuplicateFeatures):
+        model.objects.filter(ticket_id__in=ids).delete()
     bands: list[DuplicateBand] = []
     terms: list[SearchTerm] = []
+    features: list[DuplicateFeatures] = []
     for pk, subject, description in rows:
         text = scoring.ticket_text(subject, description)
         bands += band_rows_for(pk, text)
         terms += term_rows_for(pk, text)
+        features += feature_rows_for(pk, text)
     DuplicateBand.objects.bulk_create(bands, batch_size=5000)
     SearchTerm.objects.bulk_create(terms, batch_size=5000)
+    DuplicateFeatures.objects.bulk_create(features, batch_size=5000)
 
 
 def _percent(probability: float) -> str:
@@ -78,7 +82,7 @@ def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[Duplicate
     The pair is only linked (`duplicate_of`) when an agent confirms it. No timeline event: the
     suspicion is the system's guess, shown in the ticket's duplicates panel and queue; the
     agent's decision is what the timeline records (a link or a note)."""
-    config = DuplicateConfig.current()
+    config = selectors.current_config()
     candidates = [
         candidate
         for candidate in selectors.find_candidates(ticket, limit=MAX_FLAGGED)
@@ -100,8 +104,10 @@ def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[Duplicate
 
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
-    index_ticket(ticket)
-    flag_suspected_duplicates(actor=actor, ticket=ticket)
+    # One configuration read for both; indexing first memoises the text's analysis for the lookup.
+    with configcache.scope():
+        index_ticket(ticket)
+        flag_suspected_duplicates(actor=actor, ticket=ticket)
 
 
 def on_ticket_changed(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.tickets import access
 from gongdan.tickets.constants import ACTIVE_KINDS, ClosureKind, LinkKind
 from gongdan.tickets.models import Ticket, TicketLink
@@ -19,6 +19,11 @@ from gongdan.triage.models.merging import MergePolicy, MergeProposal, MergeProve
 
 TOP_SCENARIOS = 10
 EXAMPLES_PER_SCENARIO = 3
+
+
+def current_policy() -> MergePolicy:
+    """The merge and recurrence policy, through the configuration cache (read on every creation)."""
+    return configcache.cached(("merge-policy",), MergePolicy.current)
 
 
 def open_proposals(user) -> QuerySet[MergeProposal]:
@@ -64,7 +69,7 @@ def active_provenance_of(ticket: Ticket) -> MergeProvenance | None:
 
 def true_resolution(ticket: Ticket, *, now: datetime | None = None) -> str:
     """One ticket's verdict: true_resolution, pending (window still open), failed or not_confirmed."""
-    days = MergePolicy.current().recurrence_days
+    days = current_policy().recurrence_days
     return rules.resolution_verdict(
         confirmed=ticket.closure_kind == ClosureKind.CUSTOMER_CONFIRMED,
         recurred=RecurrenceRecord.objects.filter(earlier=ticket).exists(),
@@ -76,7 +81,7 @@ def true_resolution(ticket: Ticket, *, now: datetime | None = None) -> str:
 
 def truly_resolved(queryset: QuerySet[Ticket] | None = None, *, now: datetime | None = None) -> QuerySet[Ticket]:
     """Tickets confirmed by the customer whose recurrence window passed without a recurrence."""
-    days = MergePolicy.current().recurrence_days
+    days = current_policy().recurrence_days
     base = queryset if queryset is not None else Ticket.objects.all()
     recurred = RecurrenceRecord.objects.filter(earlier=OuterRef("pk"))
     return base.filter(

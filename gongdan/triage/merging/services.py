@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from gongdan.accounts.constants import STAFF_ROLES
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import IllegalTransition, ReasonRequired
 from gongdan.core.text import is_blank
@@ -22,6 +22,7 @@ from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, EventType, Link
 from gongdan.tickets.models import Category, Status, Ticket
 from gongdan.triage.duplicates import pair_score, pair_scores
 from gongdan.triage.merging import rules
+from gongdan.triage.merging.selectors import current_policy
 from gongdan.triage.models.merging import (
     MergePolicy,
     MergeProposal,
@@ -66,9 +67,11 @@ def _candidates(ticket: Ticket, gates: rules.Gates) -> list[Ticket]:
         if root is None:
             return []
         pool = pool.filter(_in_group(root))
-    proposed = MergeProposal.objects.filter(Q(low=ticket) | Q(high=ticket)).values_list("low_id", "high_id")
-    seen = {pk for pair in proposed for pk in pair}
-    pool = pool.exclude(pk__in=seen).select_related("status", "category__parent__parent", "customer")
+    # Pairs proposed once (pending or decided) are never proposed again.
+    proposed = MergeProposal.objects.filter(
+        Q(low_id=ticket.pk, high_id=OuterRef("pk")) | Q(high_id=ticket.pk, low_id=OuterRef("pk"))
+    )
+    pool = pool.exclude(Exists(proposed)).select_related("status", "category__parent__parent", "customer")
     return list(pool.order_by("-created_at", "-id")[:MAX_CANDIDATES])
 
 
@@ -90,7 +93,7 @@ def _ordered(a: Ticket, b: Ticket) -> tuple[Ticket, Ticket]:
 
 def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
     """Propose merging `ticket` with every ticket that passes the policy's gates (R5.3)."""
-    policy = MergePolicy.current()
+    policy = current_policy()
     ticket = Ticket.objects.select_related("status", "category__parent__parent", "customer").get(pk=ticket.pk)
     if not policy.proposals_enabled or ticket.status.kind not in ACTIVE_KINDS:
         return []
@@ -255,7 +258,7 @@ def _earlier_closed(ticket: Ticket, days: int) -> Ticket | None:
 
 def record_recurrence(*, ticket: Ticket) -> RecurrenceRecord | None:
     """Same customer, same category, within the window after a close: link and mark that closure failed (R5.4)."""
-    policy = MergePolicy.current()
+    policy = current_policy()
     if not policy.recurrence_enabled or ticket.category_id is None:
         return None
     if RecurrenceRecord.objects.filter(ticket=ticket).exists():
@@ -276,8 +279,9 @@ def record_recurrence(*, ticket: Ticket) -> RecurrenceRecord | None:
 
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints) -> None:
-    propose_merges(ticket=ticket, trigger=ProposalTrigger.CREATED)
-    record_recurrence(ticket=ticket)
+    with configcache.scope():
+        propose_merges(ticket=ticket, trigger=ProposalTrigger.CREATED)
+        record_recurrence(ticket=ticket)
 
 
 def on_ticket_changed(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:

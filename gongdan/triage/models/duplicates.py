@@ -64,6 +64,30 @@ class DuplicateBand(models.Model):
         return f"{self.ticket_id}:{self.band_no}:{self.band_hash}"
 
 
+class DuplicateFeatures(models.Model):
+    """The analysed text of one ticket, kept beside its bands so that rescoring a candidate reads
+    these instead of segmenting its text again (jieba is most of a lookup's cost otherwise).
+
+    `compact` is `textanalysis.compact(text)`, the base of the character bigrams; `words` and
+    `phones` are the distinct analysed words and the mobile numbers written in the text, sorted and
+    space-separated (neither ever contains a space); `text_hash` tells whether the row still matches
+    the ticket's text (see `duplicates.analysis`). Rebuilt with the bands by `index_ticket`.
+    """
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="duplicate_features")
+    text_hash = models.BigIntegerField(_("hash of the analysed text"))
+    compact = models.TextField(_("compact text"), blank=True)
+    words = models.TextField(_("words"), blank=True)
+    phones = models.TextField(_("phone numbers in the text"), blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate features")
+        verbose_name_plural = _("duplicate features")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.words[:40]}"
+
+
 class SearchTerm(models.Model):
     """Inverted index of related search: one row per distinct analysed word of a ticket."""
 
