@@ -21,7 +21,7 @@ from gongdan.tickets.constants import EventType, PriorityCode, Sentiment, Ticket
 from gongdan.tickets.models import Category, Ticket, TicketEvent
 from gongdan.tickets.services.hooks import CreationHints
 from gongdan.triage import access, scoring
-from gongdan.triage.classification import features, prediction, training
+from gongdan.triage.classification import features, prediction
 from gongdan.triage.constants import (
     DEFAULT_KEYWORD_RULES,
     DEFAULT_RULES,
@@ -326,6 +326,8 @@ def _record_category_changes_elsewhere() -> int:
 @transaction.atomic
 def train_classifier(*, actor: Actor) -> ClassifierModel:
     """Retrain from every categorised ticket (corrections weighted) and store a new shared version."""
+    from gongdan.triage.classification import training  # scikit-learn: only where a model is trained
+
     access.ensure_configure(actor)
     _record_category_changes_elsewhere()
     samples = features.samples_from_database()

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from gongdan.triage.duplicates import scoring
 from gongdan.triage.duplicates.scoring import Calibration
@@ -26,6 +25,8 @@ REGULARISATION_C = 10.0
 
 
 def fit(generated: Sequence[Labelled], decisions: Sequence[Labelled] = ()) -> Calibration:
+    from sklearn.linear_model import LogisticRegression  # only fitting needs scikit-learn (web worker memory)
+
     rows = [*generated, *decisions]
     x = np.array([scoring.feature_vector(parts) for parts, _label in rows])
     y = np.array([label for _parts, label in rows])
