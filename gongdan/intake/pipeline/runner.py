@@ -87,7 +87,7 @@ def ingest(inbound: Inbound, *, meta: dict | None = None, replay_of: DeadLetter 
                 setattr(record, key, value)
             record.outcome, record.step_timings = "", {}
             record.save()
-            ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.current())
+            ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.cached())
             _run_steps(ctx)
             for key, value in _record_fields(inbound).items():
                 setattr(record, key, value)

@@ -98,12 +98,11 @@ def create_ticket(
         created_at=now,
         updated_at=now,
     )
-    ticket.number = f"GD-{ticket.pk:06d}"
-    ticket.save(update_fields=["number"])
     if tags:
         _set_tags(ticket, tags)
     for system, reference in external_refs:
         _add_external_ref(ticket, system, reference)
+    # The number comes from the id: it is written with the created event's `updated_at`, one UPDATE.
     _record(
         ticket,
         actor,
@@ -111,6 +110,7 @@ def create_ticket(
         summary=headline(ticket.subject, 60),
         is_public=True,
         new={"status": ticket.status.key, "priority": ticket.priority.code, "channel": ticket.channel},
+        ticket_fields={"number": f"GD-{ticket.pk:06d}"},
     )
     hints = CreationHints(
         priority_given=priority_code is not None,
