@@ -159,12 +159,17 @@ def _mentioned_staff(body: str) -> list[User]:
     return list(User.objects.filter(username__in=names, is_active=True, role__in=STAFF_ROLES))
 
 
-def _set_tags(ticket: Ticket, names: Iterable[str]) -> tuple[list[str], list[str]]:
-    old = sorted(ticket.tags.values_list("name", flat=True))
+def _clean_tags(names: Iterable[str]) -> list[str]:
     cleaned = sorted({name.strip() for name in names if name and name.strip()})
     too_long = [name for name in cleaned if len(name) > 50]
     if too_long:
         raise InvalidInput("Tags are at most 50 characters.", "标签最多 50 个字符。", fields={"tags": "too_long"})
+    return cleaned
+
+
+def _set_tags(ticket: Ticket, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    old = sorted(ticket.tags.values_list("name", flat=True))
+    cleaned = _clean_tags(names)
     tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
     ticket.tags.set(tags)
     return old, cleaned
