@@ -19,8 +19,9 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer gd_…`: a personal token issued by `manage.py issue_api_token`."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        # The user's customer profile comes along (usually none): Actor.from_request reads it next.
         record = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__customer_profile")
             .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
             .first()
         )

@@ -66,7 +66,7 @@ def _result_response(request: HttpRequest, result: IntakeResult, created_status:
 def post_message(request: HttpRequest):
     _staff(request)
     raw = request.body
-    policy = IntakePolicy.current()
+    policy = IntakePolicy.cached()
     if len(raw) > policy.max_message_bytes:
         return problem_response(
             request,

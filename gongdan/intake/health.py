@@ -25,9 +25,12 @@ def channel(source: str) -> ChannelHealth:
 
 
 def record_intake(source: str) -> None:
+    # One UPDATE per message; the row is created only the first time a source delivers.
     now = clock.now()
-    ChannelHealth.objects.get_or_create(source=source)
-    ChannelHealth.objects.filter(source=source).update(last_intake_at=now, last_heartbeat_at=now, alarm_since=None)
+    fields = {"last_intake_at": now, "last_heartbeat_at": now, "alarm_since": None}
+    if not ChannelHealth.objects.filter(source=source).update(**fields):
+        ChannelHealth.objects.get_or_create(source=source)
+        ChannelHealth.objects.filter(source=source).update(**fields)
 
 
 def record_heartbeat(source: str) -> None:

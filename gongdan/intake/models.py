@@ -4,6 +4,7 @@ health, mailbox bookkeeping and the intake policy. Tickets are untouched: these 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongdan.core import configcache
 from gongdan.intake import constants as c
 
 
@@ -44,6 +45,11 @@ class IntakePolicy(models.Model):
     @classmethod
     def current(cls) -> "IntakePolicy":
         return cls.objects.order_by("pk").first() or cls.objects.create()
+
+    @classmethod
+    def cached(cls) -> "IntakePolicy":
+        """The policy for reading (shared between threads: never change it); writers use `current()`."""
+        return configcache.cached(("intake-policy",), cls.current)
 
 
 class InboundMessage(models.Model):

@@ -18,13 +18,21 @@ def _domain() -> str:
     return address.rsplit("@", 1)[1] if "@" in address else "gongdan.local"
 
 
+def _is_customers_address(ticket, recipient: str) -> bool:
+    customer = ticket.customer if type(ticket).customer.is_cached(ticket) else None
+    loaded = getattr(customer, "_prefetched_objects_cache", {}).get("identities")
+    if loaded is not None:  # intake's identity resolution already read them
+        return any(identity.kind == "email" and identity.value == recipient for identity in loaded)
+    return CustomerIdentity.objects.filter(customer_id=ticket.customer_id, kind="email", value=recipient).exists()
+
+
 def thread_headers(message) -> dict[str, str]:
     """Message-ID / In-Reply-To / References for mail about a ticket; records our Message-ID."""
     ticket = message.ticket
     if ticket is None or not ticket.number:
         return {}
     recipient = message.recipient.strip().lower()
-    if not CustomerIdentity.objects.filter(customer_id=ticket.customer_id, kind="email", value=recipient).exists():
+    if not _is_customers_address(ticket, recipient):
         return {}  # staff alerts about a ticket are not part of the customer's thread
     message_id = f"<gd-{ticket.number.lower()}-{message.pk}@{_domain()}>"
     refs = list(ThreadReference.objects.filter(ticket=ticket).order_by("id").values_list("message_id", "outbound"))
@@ -38,8 +46,10 @@ def thread_headers(message) -> dict[str, str]:
     if (message.dedupe_key or "").startswith("intake-ack:"):
         # RFC 3834: an automatic answer; well-behaved autoresponders do not answer it.
         headers["Auto-Submitted"] = "auto-replied"
-    ThreadReference.objects.get_or_create(
-        message_id=message_id, defaults={"ticket": ticket, "outbound": True, "created_at": clock.now()}
+    # Kept if already recorded (a retried message), as get_or_create would, in one statement.
+    ThreadReference.objects.bulk_create(
+        [ThreadReference(message_id=message_id, ticket=ticket, outbound=True, created_at=clock.now())],
+        ignore_conflicts=True,
     )
     return headers
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gongdan.core import configcache
 from gongdan.core.errors import AttachmentRejected, InvalidInput, VagueSummary
 from gongdan.core.text import is_blank, matches_phrase
 from gongdan.tickets.constants import CustomFieldType
@@ -73,15 +74,22 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
     raise ValueError
 
 
+def _active_definitions() -> list[tuple[CustomFieldDefinition, frozenset[int]]]:
+    """Active definitions with the ids of the categories they are scoped to (configuration: cached)."""
+
+    def load():
+        definitions = CustomFieldDefinition.objects.filter(is_active=True).prefetch_related("categories")
+        return [(d, frozenset(cat.pk for cat in d.categories.all())) for d in definitions]
+
+    return configcache.cached(("custom-field-definitions",), load)
+
+
 def definitions_for(category: Category | None) -> list[CustomFieldDefinition]:
-    definitions = CustomFieldDefinition.objects.filter(is_active=True).prefetch_related("categories")
+    definitions = _active_definitions()
+    if not definitions:
+        return []
     path_ids = {node.pk for node in category.path()} if category else set()
-    applicable = []
-    for definition in definitions:
-        scoped = {cat.pk for cat in definition.categories.all()}
-        if not scoped or scoped & path_ids:
-            applicable.append(definition)
-    return applicable
+    return [definition for definition, scoped in definitions if not scoped or scoped & path_ids]
 
 
 def clean_custom_fields(

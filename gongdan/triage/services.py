@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
 from gongdan.core.text import is_blank
@@ -21,7 +21,7 @@ from gongdan.tickets.constants import EventType, PriorityCode, Sentiment, Ticket
 from gongdan.tickets.models import Category, Ticket, TicketEvent
 from gongdan.tickets.services.hooks import CreationHints
 from gongdan.triage import access, scoring
-from gongdan.triage.classification import features, prediction, training
+from gongdan.triage.classification import features, prediction
 from gongdan.triage.constants import (
     DEFAULT_KEYWORD_RULES,
     DEFAULT_RULES,
@@ -68,10 +68,26 @@ def publish_rule_set(*, actor: Actor, name: str, config: dict) -> PriorityRuleSe
     )
 
 
+RuleSetAndRules = tuple[PriorityRuleSet, scoring.RuleConfig]
+
+
+def _rule_sets() -> tuple[RuleSetAndRules | None, RuleSetAndRules | None]:
+    """The active rule set and the one before it (group B), parsed: configuration, cached; read-only."""
+
+    def load():
+        active = PriorityRuleSet.objects.filter(is_active=True).first()
+        if active is None:
+            return None, None
+        previous = PriorityRuleSet.objects.filter(version__lt=active.version).order_by("-version").first()
+        return (active, active.rules()), ((previous, previous.rules()) if previous else None)
+
+    return configcache.cached(("priority-rule-sets",), load)
+
+
 def _active_rule_set() -> PriorityRuleSet:
-    active = PriorityRuleSet.objects.filter(is_active=True).first()
+    active = _rule_sets()[0]
     if active is not None:
-        return active
+        return active[0]
     return publish_rule_set(actor=Actor.system(), name="Default", config=DEFAULT_RULES)
 
 
@@ -109,25 +125,30 @@ def ticket_facts(ticket: Ticket, rules: scoring.RuleConfig) -> scoring.TicketFac
     )
 
 
+def _window_specs() -> list[scoring.WindowSpec]:
+    return configcache.cached(
+        ("business-windows",), lambda: [window.spec() for window in BusinessWindow.objects.filter(is_active=True)]
+    )
+
+
 def active_windows(moment) -> list[scoring.WindowSpec]:
     day = timezone.localdate(moment)
-    specs = [window.spec() for window in BusinessWindow.objects.filter(is_active=True)]
-    return [spec for spec in specs if scoring.window_active(spec, day)]
+    return [spec for spec in _window_specs() if scoring.window_active(spec, day)]
 
 
-def _rule_set_for(ticket: Ticket, policy: TriagePolicy) -> tuple[PriorityRuleSet, str]:
-    active = _active_rule_set()
-    if scoring.ab_group(ticket.pk, policy.ab_share_percent) == AbGroup.B:
-        previous = PriorityRuleSet.objects.filter(version__lt=active.version).order_by("-version").first()
-        if previous is not None:
-            return previous, AbGroup.B
-    return active, AbGroup.A
+def _rule_set_for(ticket: Ticket, policy: TriagePolicy) -> tuple[PriorityRuleSet, scoring.RuleConfig, str]:
+    active, previous = _rule_sets()
+    if active is None:
+        rule_set = _active_rule_set()  # publishes the default rule set
+        active, previous = (rule_set, rule_set.rules()), None
+    if previous is not None and scoring.ab_group(ticket.pk, policy.ab_share_percent) == AbGroup.B:
+        return previous[0], previous[1], AbGroup.B
+    return active[0], active[1], AbGroup.A
 
 
 def score_priority(*, ticket: Ticket, hints: CreationHints) -> TicketTriage:
     """Score a new ticket, store the breakdown and apply the priority unless the creator chose one."""
-    rule_set, group = _rule_set_for(ticket, TriagePolicy.current())
-    rules = rule_set.rules()
+    rule_set, rules, group = _rule_set_for(ticket, TriagePolicy.cached())
     breakdown = scoring.score_ticket(ticket_facts(ticket, rules), rules, active_windows(ticket.created_at))
     breakdown["rule_set_version"] = rule_set.version
     triage = TicketTriage.objects.create(
@@ -141,7 +162,8 @@ def score_priority(*, ticket: Ticket, hints: CreationHints) -> TicketTriage:
         breakdown=breakdown,
         scored_at=clock.now(),
     )
-    if not hints.priority_given:
+    # The ticket already has the computed priority: set_priority would change nothing (and re-lock it).
+    if not hints.priority_given and breakdown["priority"] != ticket.priority.code:
         reason = (
             f"Score {breakdown['score']} → {breakdown['priority']} "
             f"({breakdown['decided_by']}, rule set v{rule_set.version}, group {group})"
@@ -177,6 +199,10 @@ def override_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str) -
 
 
 def _rule_specs() -> list[prediction.RuleSpec]:
+    return configcache.cached(("keyword-rule-specs",), _load_rule_specs)
+
+
+def _load_rule_specs() -> list[prediction.RuleSpec]:
     return [
         prediction.RuleSpec(
             name=rule.name,
@@ -204,7 +230,7 @@ def _apply_decision(ticket: Ticket, decision: prediction.Decision, hints: Creati
         )
         tickets.set_category(actor=system, ticket=ticket, category=category, reason=reason)
         applied = True
-    current = sorted(ticket.tags.values_list("name", flat=True))
+    current = sorted(ticket.tags.values_list("name", flat=True)) if decision.tags else []
     if set(decision.tags) - set(current):
         tickets.update_fields(actor=system, ticket=ticket, changes={}, tags=sorted(set(current) | set(decision.tags)))
     if decision.sentiment and decision.sentiment != Sentiment.NEUTRAL and not ticket.sentiment:
@@ -214,7 +240,7 @@ def _apply_decision(ticket: Ticket, decision: prediction.Decision, hints: Creati
 
 def classify(*, ticket: Ticket, hints: CreationHints) -> TicketClassification:
     """Predict category, tags and sentiment for a new ticket and apply what is confident enough."""
-    policy = TriagePolicy.current()
+    policy = TriagePolicy.cached()
     loaded = prediction.current_model()
     text = features.ticket_text(ticket.subject, ticket.description)
     model = prediction.predict(loaded[0], loaded[1], text) if loaded else None
@@ -239,8 +265,10 @@ def classify(*, ticket: Ticket, hints: CreationHints) -> TicketClassification:
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
     """The created hook: classify first, so scoring sees a category the classifier applied."""
-    classify(ticket=ticket, hints=hints)
-    ticket.refresh_from_db(fields=["category", "sentiment"])
+    classification = classify(ticket=ticket, hints=hints)
+    # Read back what classification may have written (category, sentiment); nothing else to read.
+    if classification.applied or classification.sentiment not in ("", Sentiment.NEUTRAL):
+        ticket.refresh_from_db(fields=["category", "sentiment"])
     score_priority(ticket=ticket, hints=hints)
 
 
@@ -326,6 +354,8 @@ def _record_category_changes_elsewhere() -> int:
 @transaction.atomic
 def train_classifier(*, actor: Actor) -> ClassifierModel:
     """Retrain from every categorised ticket (corrections weighted) and store a new shared version."""
+    from gongdan.triage.classification import training  # scikit-learn: only where a model is trained
+
     access.ensure_configure(actor)
     _record_category_changes_elsewhere()
     samples = features.samples_from_database()

@@ -44,7 +44,7 @@ def _check_time(timestamp: str, *, millis: bool = False) -> None:
         sent = float(timestamp) / (1000 if millis else 1)
     except (TypeError, ValueError) as exc:
         raise WebhookRefused(401, "bad-timestamp", "missing or invalid timestamp") from exc
-    tolerance = IntakePolicy.current().signature_tolerance_seconds
+    tolerance = IntakePolicy.cached().signature_tolerance_seconds
     if abs(clock.now().timestamp() - sent) > tolerance:
         raise WebhookRefused(401, "stale-timestamp", f"timestamp is more than {tolerance} s away from now")
 
@@ -59,7 +59,7 @@ def _claim_nonce(source: str, nonce: str) -> None:
 
 def purge_nonces() -> int:
     """Nonces older than twice the timestamp tolerance can no longer be replayed (stale timestamp)."""
-    keep = timedelta(seconds=2 * IntakePolicy.current().signature_tolerance_seconds)
+    keep = timedelta(seconds=2 * IntakePolicy.cached().signature_tolerance_seconds)
     return WebhookNonce.objects.filter(seen_at__lt=clock.now() - keep).delete()[0]
 
 

@@ -13,9 +13,11 @@ from gongdan.tickets.models import Ticket
 
 def _remember_thread(ctx: IntakeContext, ticket: Ticket) -> None:
     message_id = ctx.inbound.message_id
-    if message_id and not ThreadReference.objects.filter(message_id=message_id).exists():
-        ThreadReference.objects.create(
-            message_id=message_id, ticket=ticket, outbound=False, created_at=ctx.record.received_at
+    if message_id:
+        # An already known Message-ID keeps its ticket; one statement instead of a lookup and an insert.
+        ThreadReference.objects.bulk_create(
+            [ThreadReference(message_id=message_id, ticket=ticket, outbound=False, created_at=ctx.record.received_at)],
+            ignore_conflicts=True,
         )
 
 

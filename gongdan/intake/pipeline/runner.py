@@ -74,10 +74,11 @@ def _record_fields(inbound: Inbound) -> dict:
 
 
 def ingest(inbound: Inbound, *, meta: dict | None = None, replay_of: DeadLetter | None = None) -> IntakeResult:
-    existing = _existing(inbound)
-    # A replay re-runs only a message that is still a dead letter: if a redelivery made it a ticket
-    # in the meantime, the replay is a duplicate too.
-    if existing is not None and (replay_of is None or existing.outcome != Outcome.DEAD_LETTER):
+    # A first delivery claims its key by inserting it: a redelivery fails that insert (unique key)
+    # and gets the first outcome below, so it needs no lookup beforehand. A replay re-runs only a
+    # message that is still a dead letter: if a redelivery made it a ticket meanwhile, it is a duplicate too.
+    existing = _existing(inbound) if replay_of is not None else None
+    if existing is not None and existing.outcome != Outcome.DEAD_LETTER:
         return IntakeResult(existing, duplicate=True)
     try:
         with transaction.atomic():
@@ -87,7 +88,7 @@ def ingest(inbound: Inbound, *, meta: dict | None = None, replay_of: DeadLetter 
                 setattr(record, key, value)
             record.outcome, record.step_timings = "", {}
             record.save()
-            ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.current())
+            ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.cached())
             _run_steps(ctx)
             for key, value in _record_fields(inbound).items():
                 setattr(record, key, value)

@@ -19,6 +19,7 @@ from gongdan.tickets.models import (
     Ticket,
 )
 from gongdan.tickets.services._base import (
+    _clean_tags,
     _resolve_priority,
     _set_tags,
     _staff_user,
@@ -34,7 +35,25 @@ from gongdan.tickets.validation import (
 )
 
 
-@transaction.atomic
+def _check(actor: Actor, customer: Customer, subject: str, category: Category | None, ticket_type: str) -> None:
+    if is_blank(subject):
+        raise InvalidInput("A subject is required.", "请填写标题。", fields={"subject": "blank"})
+    if actor.is_customer and actor.customer.pk != customer.pk:
+        raise InvalidInput(
+            "Customers can only open tickets for themselves.",
+            "客户只能为自己提交工单。",
+            fields={"customer": "invalid"},
+        )
+    if category is not None and not category.is_active:
+        raise InvalidInput("This category is no longer in use.", "该分类已停用。", fields={"category": "inactive"})
+    if ticket_type not in c.TicketType.values:
+        raise InvalidInput(
+            f"Unknown ticket type: {ticket_type}.",
+            f"未知的工单类型：{ticket_type}。",
+            fields={"ticket_type": "unknown"},
+        )
+
+
 def create_ticket(
     *,
     actor: Actor,
@@ -54,56 +73,66 @@ def create_ticket(
     parent: Ticket | None = None,
     external_refs: Sequence[tuple[str, str]] = (),
 ) -> Ticket:
-    if is_blank(subject):
-        raise InvalidInput("A subject is required.", "请填写标题。", fields={"subject": "blank"})
-    if actor.is_customer and actor.customer.pk != customer.pk:
-        raise InvalidInput(
-            "Customers can only open tickets for themselves.",
-            "客户只能为自己提交工单。",
-            fields={"customer": "invalid"},
-        )
-    if category is not None and not category.is_active:
-        raise InvalidInput("This category is no longer in use.", "该分类已停用。", fields={"category": "inactive"})
-    if ticket_type not in c.TicketType.values:
-        raise InvalidInput(
-            f"Unknown ticket type: {ticket_type}.",
-            f"未知的工单类型：{ticket_type}。",
-            fields={"ticket_type": "unknown"},
-        )
+    _check(actor, customer, subject, category, ticket_type)
     if parent is not None:
         access.ensure_can_see(actor, parent)
     fields = clean_custom_fields(custom_fields or {}, category, creating=True)
     device = Device.objects.filter(serial_number=device_sn.strip()).first() if device_sn.strip() else None
+    priority, status = _resolve_priority(priority_code), _status_for(StatusKind.NEW)
+    staff = _staff_user(assignee, "assignee")
+    tags = _clean_tags(tags)
+    # Every refusal of the input happened above, before the first write, so the writes need no
+    # savepoint of their own (two round trips per ticket inside intake's transaction): a failure below
+    # aborts the caller's transaction as a whole. External references are still checked while they
+    # are written, so with them the savepoint stays.
+    with transaction.atomic(savepoint=bool(external_refs)):
+        return _write(
+            actor,
+            hints=CreationHints(
+                priority_given=priority_code is not None,
+                category_given=category is not None,
+                team_given=team is not None,
+                assignee_given=assignee is not None,
+            ),
+            tags=tags,
+            external_refs=external_refs,
+            subject=subject.strip(),
+            description=(description or "").strip(),
+            channel=actor.channel,
+            ticket_type=ticket_type,
+            customer=customer,
+            organization=customer.organization,
+            category=category,
+            priority=priority,
+            status=status,
+            team=team or (category.default_team if category else None),
+            assignee=staff,
+            custom_fields=fields,
+            device=device,
+            device_sn=device_sn.strip(),
+            site_location=site_location.strip(),
+            fault_code=fault_code.strip(),
+            parent=parent,
+            language=customer.language,
+            created_by=actor.user,
+        )
+
+
+def _write(
+    actor: Actor,
+    *,
+    hints: CreationHints,
+    tags: Sequence[str],
+    external_refs: Sequence[tuple[str, str]],
+    **values: Any,
+) -> Ticket:
     now = clock.now()
-    ticket = Ticket.objects.create(
-        subject=subject.strip(),
-        description=(description or "").strip(),
-        channel=actor.channel,
-        ticket_type=ticket_type,
-        customer=customer,
-        organization=customer.organization,
-        category=category,
-        priority=_resolve_priority(priority_code),
-        status=_status_for(StatusKind.NEW),
-        team=team or (category.default_team if category else None),
-        assignee=_staff_user(assignee, "assignee"),
-        custom_fields=fields,
-        device=device,
-        device_sn=device_sn.strip(),
-        site_location=site_location.strip(),
-        fault_code=fault_code.strip(),
-        parent=parent,
-        language=customer.language,
-        created_by=actor.user,
-        created_at=now,
-        updated_at=now,
-    )
-    ticket.number = f"GD-{ticket.pk:06d}"
-    ticket.save(update_fields=["number"])
+    ticket = Ticket.objects.create(**values, created_at=now, updated_at=now)
     if tags:
         _set_tags(ticket, tags)
     for system, reference in external_refs:
         _add_external_ref(ticket, system, reference)
+    # The number comes from the id: it is written with the created event's `updated_at`, one UPDATE.
     _record(
         ticket,
         actor,
@@ -111,12 +140,7 @@ def create_ticket(
         summary=headline(ticket.subject, 60),
         is_public=True,
         new={"status": ticket.status.key, "priority": ticket.priority.code, "channel": ticket.channel},
-    )
-    hints = CreationHints(
-        priority_given=priority_code is not None,
-        category_given=category is not None,
-        team_given=team is not None,
-        assignee_given=assignee is not None,
+        ticket_fields={"number": f"GD-{ticket.pk:06d}"},
     )
     run_created_hooks(ticket, actor, hints)
     return ticket

@@ -1,5 +1,5 @@
-"""Prediction: the newest trained model (loaded once per process and version), keyword rules, and
-how the two combine. `match_rules` and `combine` are pure.
+"""Prediction: the newest trained model (loaded once per process and version, applied with numpy
+alone: `linear`), keyword rules, and how the two combine. `match_rules` and `combine` are pure.
 
 Combination: a strong rule match (at least `min_hits` of its keywords) decides the category with
 confidence 1.0, and adds its tags and sentiment; the rule with most hits wins ties between rules.
@@ -13,24 +13,41 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from gongdan.core import configcache
 from gongdan.core.textanalysis import normalise
-from gongdan.triage.classification.training import Bundle, load
+from gongdan.triage.classification import linear
+from gongdan.triage.classification.features import text_features
 from gongdan.triage.constants import SUGGESTION_COUNT, ClassificationSource
 
-_cache: dict[str, tuple[int, str, Bundle]] = {}
+_cache: dict[str, tuple[int, str, linear.Predictor]] = {}
 _cache_lock = threading.Lock()
 
 
-def current_model() -> tuple[int, Bundle] | None:
-    """(version, bundle) of the newest model: one small query; the blob is read only when the newest
-    model's digest differs from the cached one (a new version, or another database)."""
+def _newest() -> tuple[int, str] | None:
     from gongdan.triage.models import ClassifierModel
 
-    newest = ClassifierModel.objects.order_by("-version").values_list("version", "digest").first()
+    return ClassifierModel.objects.order_by("-version").values_list("version", "digest").first()
+
+
+def load(blob: bytes) -> linear.Predictor:
+    """A stored model as a numpy predictor; only a blob from before the export needs scikit-learn."""
+    if linear.is_predictor_blob(blob):
+        return linear.loads(blob, text_features)
+    from gongdan.triage.classification import training
+
+    return training.load_legacy(blob)
+
+
+def current_model() -> tuple[int, linear.Predictor] | None:
+    """(version, predictor) of the newest model: which one is newest is configuration (cached until
+    a model is saved); the blob is read only when the newest model's digest differs from the loaded one."""
+    from gongdan.triage.models import ClassifierModel
+
+    newest = configcache.cached(("classifier-newest",), _newest)
     if newest is None:
         return None
     cached = _cache.get("model")
-    if cached is None or cached[:2] != newest:
+    if cached is None or cached[:2] != tuple(newest):
         with _cache_lock:
             blob = ClassifierModel.objects.values_list("blob", flat=True).get(version=newest[0])
             cached = _cache["model"] = (*newest, load(blob))
@@ -46,19 +63,19 @@ class ModelPrediction:
     sentiment_confidence: float = 0.0
 
 
-def predict(version: int, bundle: Bundle, text: str) -> ModelPrediction:
-    row = bundle.vectorizer.transform([text])
-    probabilities = bundle.category.predict_proba(row)[0]
-    ranked = sorted(zip(bundle.category.classes_, probabilities, strict=True), key=lambda p: -p[1])
+def predict(version: int, predictor: linear.Predictor, text: str) -> ModelPrediction:
+    row = predictor.vectorizer.transform(text)
+    probabilities = predictor.category.predict_proba(row)
+    ranked = sorted(zip(predictor.category.classes, probabilities, strict=True), key=lambda p: -p[1])
     tags: list[tuple[str, float]] = []
-    if bundle.tags is not None:
-        tag_probabilities = bundle.tags.predict_proba(row)[0]
-        tags = [(t, round(float(p), 4)) for t, p in zip(bundle.tag_classes, tag_probabilities, strict=True)]
+    if predictor.tags is not None:
+        tag_probabilities = predictor.tags.predict_proba(row)
+        tags = [(t, round(float(p), 4)) for t, p in zip(predictor.tag_classes, tag_probabilities, strict=True)]
     sentiment, sentiment_confidence = "", 0.0
-    if bundle.sentiment is not None:
-        sentiment_probabilities = bundle.sentiment.predict_proba(row)[0]
+    if predictor.sentiment is not None:
+        sentiment_probabilities = predictor.sentiment.predict_proba(row)
         best = int(sentiment_probabilities.argmax())
-        sentiment, sentiment_confidence = str(bundle.sentiment.classes_[best]), float(sentiment_probabilities[best])
+        sentiment, sentiment_confidence = str(predictor.sentiment.classes[best]), float(sentiment_probabilities[best])
     return ModelPrediction(
         version=version,
         suggestions=[(str(code), round(float(p), 4)) for code, p in ranked[:SUGGESTION_COUNT]],

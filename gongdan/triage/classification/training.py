@@ -2,7 +2,10 @@
 character bigrams and single characters, so Chinese and English share one vocabulary), then three
 linear heads: category (logistic regression with sigmoid calibration, so its probabilities can be
 compared with the confidence floor), tags (one-vs-rest logistic regression) and sentiment (logistic regression).
-Values in, values out: the database is read by features.py and written by services.py."""
+Values in, values out: the database is read by features.py and written by services.py.
+
+Only training imports scikit-learn: `dump` stores the bundle exported to plain arrays (`export`,
+`linear.Predictor`), which prediction applies with numpy alone."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import joblib
+import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -19,6 +23,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from gongdan.triage.classification import linear
 from gongdan.triage.classification.features import Sample, text_features
 from gongdan.triage.constants import MIN_LABEL_SAMPLES
 
@@ -105,11 +110,53 @@ def evaluate(bundle: Bundle, samples: list[Sample]) -> dict[str, Any]:
     }
 
 
+def _head(estimator) -> linear.LinearHead:
+    coef, intercept = np.asarray(estimator.coef_, dtype=np.float64), np.asarray(estimator.intercept_, dtype=np.float64)
+    return linear.LinearHead(np.ascontiguousarray(coef.reshape(-1, coef.shape[-1])), intercept.reshape(-1))
+
+
+def _category_export(head: CalibratedClassifierCV) -> linear.CategoryHead:
+    classes = [str(c) for c in head.classes_]
+    folds = []
+    for calibrated in head.calibrated_classifiers_:
+        # The fold's classes as positions in the sorted classes (scikit-learn's LabelEncoder).
+        indices = np.searchsorted(head.classes_, calibrated.estimator.classes_)
+        a = np.array([float(c.a_) for c in calibrated.calibrators])
+        b = np.array([float(c.b_) for c in calibrated.calibrators])
+        folds.append(linear.CalibratedFold(_head(calibrated.estimator), indices.astype(np.int64), a, b))
+    return linear.CategoryHead(classes, folds)
+
+
+def export(bundle: Bundle) -> linear.Predictor:
+    """The trained bundle as plain arrays (see `linear`); predicts the same probabilities."""
+    vectorizer = bundle.vectorizer
+    if vectorizer.norm != "l2" or not vectorizer.use_idf:
+        raise ValueError("the exported predictor expects an l2-normalised TF-IDF")
+    tags = None
+    if bundle.tags is not None:
+        tags = linear.TagHead([_head(e) for e in bundle.tags.estimators_], bool(bundle.tags.multilabel_))
+    sentiment = None
+    if bundle.sentiment is not None:
+        sentiment = linear.LogisticHead([str(c) for c in bundle.sentiment.classes_], _head(bundle.sentiment))
+    return linear.Predictor(
+        vectorizer=linear.Vectorizer(
+            vocabulary={str(term): int(column) for term, column in vectorizer.vocabulary_.items()},
+            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            sublinear_tf=bool(vectorizer.sublinear_tf),
+            analyzer=text_features,
+        ),
+        category=_category_export(bundle.category),
+        tags=tags,
+        tag_classes=tuple(bundle.tag_classes),
+        sentiment=sentiment,
+    )
+
+
 def dump(bundle: Bundle) -> bytes:
-    buffer = io.BytesIO()
-    joblib.dump(bundle, buffer, compress=3)
-    return buffer.getvalue()
+    """What `ClassifierModel.blob` stores: the exported predictor (no pickles, no scikit-learn to read it)."""
+    return linear.dumps(export(bundle))
 
 
-def load(blob: bytes) -> Bundle:
-    return joblib.load(io.BytesIO(bytes(blob)))
+def load_legacy(blob: bytes) -> linear.Predictor:
+    """A blob stored before the export existed (a joblib'd bundle), exported on load."""
+    return export(joblib.load(io.BytesIO(bytes(blob))))

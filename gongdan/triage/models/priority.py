@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticError
 
+from gongdan.core import configcache
 from gongdan.tickets.constants import PriorityCode
 from gongdan.triage import constants as c
 from gongdan.triage.scoring import RuleConfig, WindowSpec
@@ -132,6 +133,11 @@ class TriagePolicy(models.Model):
     @classmethod
     def current(cls) -> "TriagePolicy":
         return cls.objects.order_by("pk").first() or cls()
+
+    @classmethod
+    def cached(cls) -> "TriagePolicy":
+        """The policy for reading (shared between threads: never change it); writers use `current()`."""
+        return configcache.cached(("triage-policy",), cls.current)
 
 
 class TicketTriage(models.Model):
