@@ -9,8 +9,8 @@ from gongdan.accounts import services as accounts
 from gongdan.accounts.models import Skill, User
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput, PermissionDenied, not_found
-from gongdan.routing import access, selectors, services
-from gongdan.routing.models import BreakerTransition, RoutingPolicy
+from gongdan.routing import access, config, selectors, services
+from gongdan.routing.models import BreakerTransition
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.schemas import TicketNumber
 
@@ -84,7 +84,7 @@ def breaker(request: HttpRequest):
     return BreakerOut(
         is_open=state.is_open,
         waiting=selectors.waiting_p0_count(),
-        threshold=RoutingPolicy.current().breaker_threshold,
+        threshold=config.policy().breaker_threshold,
         history=[TransitionOut(opened=t.opened, waiting=t.waiting, threshold=t.threshold, at=t.at) for t in history],
     )
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Count, Q, QuerySet
 
 from gongdan.accounts.constants import Role, TeamKind
-from gongdan.accounts.models import Shift, Team, User, UserSkill
-from gongdan.routing import scoring
-from gongdan.routing.models import BreakerState, CategorySkill, Dispatch, HeldTicket, RoutingPolicy
+from gongdan.accounts.models import Shift, User, UserSkill
+from gongdan.routing import config, scoring
+from gongdan.routing.models import BreakerState, Dispatch, HeldTicket, RoutingPolicy
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
-from gongdan.tickets.models import Category, Ticket
+from gongdan.tickets.models import Ticket
 
 # "Waiting" for the breaker: the desk owes the next move (a ticket pending on the customer does not wait on us).
 WAITING_KINDS = [kind for kind in ACTIVE_KINDS if kind != StatusKind.PENDING]
@@ -33,9 +33,17 @@ def weights(policy: RoutingPolicy) -> scoring.Weights:
 
 
 def waiting_p0_count() -> int:
-    """P0 tickets the desk owes: unassigned, or assigned but without a first response."""
+    """P0 tickets the desk owes: unassigned, or assigned but without a first response.
+
+    Filtered on the configuration's P0 and status ids rather than joined, so the (status, priority) index
+    finds the few active P0 tickets among all the closed ones.
+    """
+    cfg = config.codes()
+    p0 = cfg.priority_id(PriorityCode.P0)
+    if p0 is None:
+        return 0
     return (
-        Ticket.objects.filter(priority__code=PriorityCode.P0, status__kind__in=WAITING_KINDS)
+        Ticket.objects.filter(priority_id=p0, status_id__in=cfg.statuses_of(WAITING_KINDS))
         .filter(Q(assignee__isnull=True) | Q(first_response_at__isnull=True))
         .count()
     )
@@ -45,25 +53,24 @@ def breaker_state() -> BreakerState:
     return BreakerState.objects.get_or_create(pk=1)[0]
 
 
-def required_skills(category: Category | None) -> dict[str, int]:
-    """Skill code -> minimum proficiency for a category and its ancestors (the strictest wins)."""
-    if category is None:
+def required_skills(category_id: int | None) -> dict[int, int]:
+    """Skill id -> minimum proficiency for a category and its ancestors (the strictest wins)."""
+    if category_id is None:
         return {}
-    ids = [node.pk for node in category.path()]
-    need: dict[str, int] = {}
-    for code, level in CategorySkill.objects.filter(category_id__in=ids).values_list("skill__code", "min_proficiency"):
-        need[code] = max(level, need.get(code, 0))
+    cfg = config.tree()
+    need: dict[int, int] = {}
+    for node in cfg.path(category_id):
+        for skill_id, level in cfg.category_needs.get(node, {}).items():
+            need[skill_id] = max(level, need.get(skill_id, 0))
     return need
 
 
-def team_for(category: Category | None) -> Team | None:
+def team_id_for(category_id: int | None) -> int | None:
     """The category → team mapping: the nearest category up the tree with a default team."""
-    if category is None:
+    if category_id is None:
         return None
-    for node in reversed(category.path()):
-        if node.default_team_id:
-            return node.default_team
-    return None
+    cfg = config.tree()
+    return next((cfg.category_team[node] for node in reversed(cfg.path(category_id)) if cfg.category_team[node]), None)
 
 
 def _local(now: datetime, zone: str) -> datetime:
@@ -73,7 +80,18 @@ def _local(now: datetime, zone: str) -> datetime:
         return now
 
 
-def _skills_by_user(user_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+def _skills_by_user(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """User id -> skill id -> proficiency (what scoring compares with `required_skills`)."""
+    skills: dict[int, dict[int, int]] = defaultdict(dict)
+    for user_id, skill_id, level in UserSkill.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "skill_id", "proficiency"
+    ):
+        skills[user_id][skill_id] = level
+    return skills
+
+
+def _skill_codes_by_user(user_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """User id -> skill code -> proficiency, for display."""
     skills: dict[int, dict[str, int]] = defaultdict(dict)
     for user_id, code, level in UserSkill.objects.filter(user_id__in=user_ids).values_list(
         "user_id", "skill__code", "proficiency"
@@ -92,14 +110,21 @@ def _shifts_by_user(user_ids: Iterable[int]) -> dict[int, list[scoring.ShiftWind
 
 
 def open_by_priority(user_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """User id -> priority code -> active tickets assigned.
+
+    Filtered on status ids and grouped by priority id (no joins), so the (assignee, status, priority)
+    index answers it alone however many closed tickets the agents have.
+    """
+    cfg = config.codes()
     loads: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
-        Ticket.objects.filter(assignee_id__in=list(user_ids), status__kind__in=ACTIVE_KINDS)
-        .values_list("assignee_id", "priority__code")
-        .annotate(n=Count("pk"))
+        Ticket.objects.filter(assignee_id__in=list(user_ids), status_id__in=cfg.statuses_of(ACTIVE_KINDS))
+        .order_by()
+        .values_list("assignee_id", "priority_id")
+        .annotate(n=Count("*"))  # not COUNT(id): the id is not in the index
     )
-    for user_id, code, n in rows:
-        loads[user_id][code] = n
+    for user_id, priority_id, n in rows:
+        loads[user_id][cfg.priority_codes[priority_id]] = n
     return loads
 
 
@@ -109,10 +134,10 @@ def states(users: Iterable[User], now: datetime) -> dict[int, str]:
     return {u.pk: scoring.agent_state(u.availability, shifts.get(u.pk, []), _local(now, u.timezone)) for u in users}
 
 
-def agents(team: Team | None) -> QuerySet[User]:
+def agents(team_id: int | None) -> QuerySet[User]:
     """Who takes desk tickets: active agents of the ticket's team; without a team, any agent but field engineers."""
     people = User.objects.filter(is_active=True, role=Role.AGENT)
-    return people.filter(teams=team) if team is not None else people.exclude(teams__kind=TeamKind.FIELD)
+    return people.filter(teams=team_id) if team_id is not None else people.exclude(teams__kind=TeamKind.FIELD)
 
 
 def candidates(users: Iterable[User], now: datetime) -> list[scoring.Candidate]:
@@ -132,22 +157,14 @@ def candidates(users: Iterable[User], now: datetime) -> list[scoring.Candidate]:
     ]
 
 
-def qualified_category_ids(skills: dict[str, int]) -> list[int]:
-    """Categories whose needs (with their ancestors') the given skills meet."""
-    needs: dict[int, dict[str, int]] = defaultdict(dict)
-    for category_id, code, level in CategorySkill.objects.values_list("category_id", "skill__code", "min_proficiency"):
-        needs[category_id][code] = level
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    qualified = []
-    for category_id in parents:
-        node: int | None = category_id
-        ok = True
-        while node is not None and ok:
-            ok = scoring.skill_fit(skills, needs.get(node, {})) is not None
-            node = parents.get(node)
-        if ok:
-            qualified.append(category_id)
-    return qualified
+def qualified_category_ids(skills: dict[int, int]) -> list[int]:
+    """Categories whose needs (with their ancestors') the given skills (skill id -> proficiency) meet."""
+    cfg = config.tree()
+
+    def meets(node: int) -> bool:
+        return scoring.skill_fit(skills, cfg.category_needs.get(node, {})) is not None
+
+    return [category_id for category_id in cfg.category_parent if all(map(meets, cfg.path(category_id)))]
 
 
 def field_engineers() -> QuerySet[User]:
@@ -164,14 +181,14 @@ def field_engineers() -> QuerySet[User]:
 
 def board_rows(now: datetime) -> list[dict]:
     """Each active agent or lead with state, open tickets, weighted load and skills: a fixed handful of queries."""
-    policy = RoutingPolicy.current()
+    policy = config.policy()
     people = list(
         User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.LEAD])
         .prefetch_related("teams")
         .order_by("username")
     )
     ids = [p.pk for p in people]
-    loads, skills, state = open_by_priority(ids), _skills_by_user(ids), states(people, now)
+    loads, skills, state = open_by_priority(ids), _skill_codes_by_user(ids), states(people, now)
     rows = [
         {
             "user": person,

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from gongdan.accounts.models import Skill, Team, User
-from gongdan.core import clock
+from gongdan.core import clock, configcache
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
 from gongdan.core.text import is_blank
 from gongdan.customers.constants import Tier
-from gongdan.routing import access, scoring, selectors
+from gongdan.routing import access, config, scoring, selectors
 from gongdan.routing import constants as c
 from gongdan.routing.constants import AgentState
 from gongdan.routing.models import (
@@ -28,7 +28,6 @@ from gongdan.routing.models import (
     HeldTicket,
     RoutingDecision,
     RoutingPolicy,
-    TeamRouting,
 )
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets import services as tickets
@@ -55,7 +54,7 @@ def refresh_breaker() -> BreakerState:
 
     The row is written only on a switch, so claims and ticket creation never queue behind it.
     """
-    policy = RoutingPolicy.current()
+    policy = config.policy()
     state = selectors.breaker_state()
     waiting = selectors.waiting_p0_count()
     should_open = scoring.breaker_should_be_open(waiting, policy.breaker_threshold)
@@ -81,22 +80,21 @@ def refresh_breaker() -> BreakerState:
 # Auto-assignment (R6.1).
 
 
-def strategy_for(team: Team | None, policy: RoutingPolicy) -> str:
-    if team is None:
+def strategy_for(team_id: int | None, policy: RoutingPolicy) -> str:
+    if team_id is None:
         return policy.default_strategy
-    setting = TeamRouting.objects.filter(team=team).values_list("strategy", flat=True).first()
-    return setting or policy.default_strategy
+    return config.tree().team_strategy.get(team_id) or policy.default_strategy
 
 
 def _need(ticket: Ticket, extra_skill: Skill | None = None) -> scoring.Need:
-    skills = selectors.required_skills(ticket.category)
+    skills = selectors.required_skills(ticket.category_id)
     if extra_skill is not None:
-        skills[extra_skill.code] = max(skills.get(extra_skill.code, 1), 1)
+        skills[extra_skill.pk] = max(skills.get(extra_skill.pk, 1), 1)
     return scoring.Need(skills=skills, vip=ticket.customer.tier == Tier.VIP)
 
 
-def _last_round_robin(team: Team | None) -> int | None:
-    decisions = RoutingDecision.objects.filter(strategy=c.Strategy.ROUND_ROBIN, chosen__isnull=False, team=team)
+def _last_round_robin(team_id: int | None) -> int | None:
+    decisions = RoutingDecision.objects.filter(strategy=c.Strategy.ROUND_ROBIN, chosen__isnull=False, team_id=team_id)
     return decisions.order_by("-at", "-id").values_list("chosen_id", flat=True).first()
 
 
@@ -114,41 +112,58 @@ def _candidates_json(ranked: list[scoring.Ranked]) -> list[dict]:
     ]
 
 
-def _hold(ticket: Ticket, reason: str, team: Team | None, strategy: str, explanation: str) -> Outcome:
+def _hold(ticket: Ticket, reason: str, team_id: int | None, strategy: str, explanation: str, *, new: bool) -> Outcome:
     now = clock.now()
-    HeldTicket.objects.update_or_create(ticket=ticket, defaults={"reason": reason, "since": now})
+    if new:
+        HeldTicket.objects.create(ticket=ticket, reason=reason, since=now)
+    else:
+        HeldTicket.objects.update_or_create(ticket=ticket, defaults={"reason": reason, "since": now})
     RoutingDecision.objects.create(
-        ticket=ticket, kind=c.DecisionKind.HELD, strategy=strategy, team=team, explanation=explanation, at=now
+        ticket=ticket, kind=c.DecisionKind.HELD, strategy=strategy, team_id=team_id, explanation=explanation, at=now
     )
     return Outcome(held=reason)
 
 
-def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO) -> Outcome:
-    """Choose an agent for an unassigned ticket and assign it, or hold it. Caller holds the ticket's row."""
-    policy = RoutingPolicy.current()
-    team = ticket.team or selectors.team_for(ticket.category)
-    strategy = strategy_for(team, policy)
+def _team(ticket: Ticket, team_id: int | None) -> Team | None:
+    if team_id is None or team_id == ticket.team_id:
+        return ticket.team
+    return Team.objects.get(pk=team_id)
+
+
+def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO, new: bool = False) -> Outcome:
+    """Choose an agent for an unassigned ticket and assign it, or hold it.
+
+    `ticket` comes with its priority, category, customer, status and team. `new`: the ticket is being
+    created in this transaction, so nobody else can see its row yet (it is not read again to be locked)
+    and it has no hold.
+    """
+    policy = config.policy()
+    team_id = ticket.team_id or selectors.team_id_for(ticket.category_id)
+    strategy = strategy_for(team_id, policy)
     if strategy == c.Strategy.MANUAL:
         return Outcome()
     breaker = refresh_breaker()
     if scoring.breaker_holds(ticket.priority.code, breaker.is_open, policy.held_priorities):
         why = f"P0 breaker open: more than {policy.breaker_threshold} P0 tickets wait"
-        return _hold(ticket, c.HoldReason.BREAKER, team, strategy, why)
-    pool = selectors.candidates(selectors.agents(team), clock.now())
-    need = _need(ticket)
-    ranked = scoring.rank(strategy, pool, need, selectors.weights(policy), _last_round_robin(team))
+        return _hold(ticket, c.HoldReason.BREAKER, team_id, strategy, why, new=new)
+    people = {user.pk: user for user in selectors.agents(team_id)}
+    pool = selectors.candidates(people.values(), clock.now())
+    last = _last_round_robin(team_id) if strategy == c.Strategy.ROUND_ROBIN else None
+    ranked = scoring.rank(strategy, pool, _need(ticket), selectors.weights(policy), last)
     if not ranked:
         why = f"strategy={strategy}: nobody qualified on shift"
-        return _hold(ticket, c.HoldReason.NO_CANDIDATE, team, strategy, why)
+        return _hold(ticket, c.HoldReason.NO_CANDIDATE, team_id, strategy, why, new=new)
     explanation = scoring.explain(strategy, ranked, c.EXPLAINED_CANDIDATES)
-    chosen = User.objects.get(pk=ranked[0].candidate.user_id)
-    tickets.assign(actor=Actor.system(), ticket=ticket, assignee=chosen, team=team, reason=explanation)
-    HeldTicket.objects.filter(ticket=ticket).delete()
+    chosen = people[ranked[0].candidate.user_id]
+    team = _team(ticket, team_id)
+    tickets.assign(actor=Actor.system(), ticket=ticket, assignee=chosen, team=team, reason=explanation, locked=new)
+    if not new:
+        HeldTicket.objects.filter(ticket=ticket).delete()
     RoutingDecision.objects.create(
         ticket=ticket,
         kind=kind,
         strategy=strategy,
-        team=team,
+        team_id=team_id,
         chosen=chosen,
         candidates=_candidates_json(ranked),
         explanation=explanation,
@@ -161,18 +176,20 @@ def _fresh(ticket_id: int) -> Ticket:
     return Ticket.objects.select_related("priority", "category", "customer", "status", "team").get(pk=ticket_id)
 
 
+@configcache.scope()
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
     """Created hook (ORDER_ROUTING): auto-assign unless the creator chose the assignee."""
     if hints.assignee_given or ticket.assignee_id:
         return
     # Re-read: triage may have changed priority and category through its own service calls.
-    route(_fresh(ticket.pk))
+    route(_fresh(ticket.pk), new=True)
 
 
+@configcache.scope()
 def release_held(limit: int = RELEASE_BATCH) -> int:
     """Try the held tickets again (breaker cleared, someone came on shift). Safe on two workers at once."""
-    policy = RoutingPolicy.current()
     with transaction.atomic():
+        policy = config.policy()
         breaker = refresh_breaker()
         holds = HeldTicket.objects.select_for_update(skip_locked=True, of=("self",)).order_by(
             "ticket__priority__rank", "since", "pk"
@@ -193,7 +210,7 @@ def release_held(limit: int = RELEASE_BATCH) -> int:
 
 
 def _qualified(base, user: User, policy: RoutingPolicy):
-    skills = dict(user.skills.values_list("skill__code", "proficiency"))
+    skills = dict(user.skills.values_list("skill_id", "proficiency"))
     teams = list(user.teams.values_list("pk", flat=True))
     base = base.filter(Q(team__isnull=True) | Q(team_id__in=teams))
     base = base.filter(Q(category__isnull=True) | Q(category_id__in=selectors.qualified_category_ids(skills)))
@@ -205,7 +222,7 @@ def _qualified(base, user: User, policy: RoutingPolicy):
 def _claim_queries(user: User, breaker_open: bool) -> list:
     """Where to look, in turn. With the breaker open: any P0 first (all hands, whatever team or skills),
     then the agent's own work except the held priorities."""
-    policy = RoutingPolicy.current()
+    policy = config.policy()
     base = Ticket.objects.filter(
         assignee__isnull=True, merged_into__isnull=True, status__kind__in=selectors.CLAIMABLE_KINDS
     )
@@ -227,6 +244,7 @@ def _most_urgent(queryset):
     )
 
 
+@configcache.scope()
 @transaction.atomic
 def claim_next(*, actor: Actor) -> Ticket | None:
     """Assign the most urgent ticket this agent is qualified for; rows others are claiming are skipped."""
@@ -236,7 +254,8 @@ def claim_next(*, actor: Actor) -> Ticket | None:
     ticket = None
     for queryset in _claim_queries(user, breaker.is_open):
         locked = _most_urgent(queryset).select_for_update(skip_locked=True, of=("self",))
-        ticket = locked.select_related("priority").first()
+        # With what `assign` reads, so that it need not read the row it knows is locked again.
+        ticket = locked.select_related("priority", "status", "customer").first()
         if ticket is not None:
             break
     if ticket is None:
@@ -245,7 +264,7 @@ def claim_next(*, actor: Actor) -> Ticket | None:
     due_text = due.isoformat(timespec="minutes") if due else "—"
     why = "P0 breaker open: P0 work first" if breaker.is_open else "most urgent ticket you are qualified for"
     explanation = f"next ticket: {why} ({ticket.priority.code}, due {due_text})"
-    ticket = tickets.assign(actor=actor, ticket=ticket, assignee=user, reason=explanation)
+    ticket = tickets.assign(actor=actor, ticket=ticket, assignee=user, reason=explanation, locked=True)
     HeldTicket.objects.filter(ticket=ticket).delete()
     RoutingDecision.objects.create(
         ticket=ticket,
@@ -317,6 +336,7 @@ def _dispatch_explanation(ranked: list[scoring.Distance], choice, fallback_used:
     return "\n".join(lines)
 
 
+@configcache.scope()
 @transaction.atomic
 def dispatch(
     *, actor: Actor, ticket: Ticket, latitude: float, longitude: float, skill: Skill | None = None
@@ -325,7 +345,7 @@ def dispatch(
     ticket_access.ensure_desk(actor, ticket)
     _check_coordinates(latitude, longitude)
     ticket = _fresh(ticket.pk)
-    policy = RoutingPolicy.current()
+    policy = config.policy()
     engineers = _qualified_engineers(_need(ticket, skill), policy)
     ranked = scoring.by_distance(engineers, latitude, longitude)
     choice, fallback_used = scoring.choose_engineer(ranked, policy.field_range_km, policy.field_fallback)

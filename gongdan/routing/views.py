@@ -16,9 +16,9 @@ from gongdan.accounts import services as accounts
 from gongdan.core import clock
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import DomainError
-from gongdan.routing import access, selectors, services
+from gongdan.routing import access, config, selectors, services
 from gongdan.routing.forms import AvailabilityForm, DispatchForm, ReassignForm
-from gongdan.routing.models import BreakerTransition, Dispatch, HeldTicket, RoutingDecision, RoutingPolicy
+from gongdan.routing.models import BreakerTransition, Dispatch, HeldTicket, RoutingDecision
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.constants import ACTIVE_KINDS
 from gongdan.web.decorators import desk_required, lead_required
@@ -64,7 +64,7 @@ def banner(request: HttpRequest) -> HttpResponse:
     context = {
         "state": state,
         "waiting": selectors.waiting_p0_count() if state.is_open else 0,
-        "threshold": RoutingPolicy.current().breaker_threshold,
+        "threshold": config.policy().breaker_threshold,
         "is_lead": access.is_lead(request.user),
         "availability": request.user.availability,
         "choices": AvailabilityForm.base_fields["availability"].choices,
@@ -96,7 +96,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "held": selectors.held_tickets()[:50],
         "state": state,
         "waiting": selectors.waiting_p0_count(),
-        "policy": RoutingPolicy.current(),
+        "policy": config.policy(),
         "decisions": RoutingDecision.objects.select_related("ticket", "chosen")[:20],
     }
     return render(request, "routing/board.html", context)
@@ -108,7 +108,7 @@ def breaker_history(request: HttpRequest) -> HttpResponse:
     context = {
         "state": selectors.breaker_state(),
         "waiting": selectors.waiting_p0_count(),
-        "threshold": RoutingPolicy.current().breaker_threshold,
+        "threshold": config.policy().breaker_threshold,
         "transitions": BreakerTransition.objects.all()[:HISTORY_ROWS],
     }
     return render(request, "routing/breaker.html", context)
@@ -122,7 +122,7 @@ def dispatches(request: HttpRequest) -> HttpResponse:
         .select_related("ticket__priority", "ticket__status", "engineer", "skill")
         .order_by("ticket__priority__rank", "-decided_at")[:DISPATCH_ROWS]
     )
-    return render(request, "routing/dispatches.html", {"jobs": jobs, "policy": RoutingPolicy.current()})
+    return render(request, "routing/dispatches.html", {"jobs": jobs, "policy": config.policy()})
 
 
 @require_GET

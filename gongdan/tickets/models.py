@@ -281,7 +281,8 @@ class Ticket(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["status", "priority"], name="ticket_status_priority"),
-            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            # With the priority, routing counts each agent's open tickets from the index alone (index-only scan).
+            models.Index(fields=["assignee", "status", "priority"], name="ticket_assignee_status_prio"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
             models.Index(fields=["customer", "created_at"], name="ticket_customer_created"),
         ]

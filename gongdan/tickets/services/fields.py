@@ -22,7 +22,6 @@ from gongdan.tickets.models import (
 )
 from gongdan.tickets.services._base import (
     _counts_as_effective,
-    _lock,
     _resolve_priority,
     _set_tags,
     _staff_user,
@@ -36,12 +35,31 @@ from gongdan.tickets.validation import (
 )
 
 
+def _lock_row(ticket: Ticket) -> Ticket:
+    """The ticket re-read with its own row locked, with what the timeline and the SLA engine read.
+
+    Only the ticket's row (`of=("self",)`): locking the joined priority, status and customer rows too
+    would make concurrent changes of different tickets wait for each other.
+    """
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("status", "priority", "customer")
+    return locked.get(pk=ticket.pk)
+
+
 @transaction.atomic
 def assign(
-    *, actor: Actor, ticket: Ticket, assignee: User | int | None, team: Team | None = None, reason: str = ""
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    assignee: User | int | None,
+    team: Team | None = None,
+    reason: str = "",
+    locked: bool = False,
 ) -> Ticket:
+    """Set the assignee (and team). `locked`: the caller already holds the row of the current `ticket`
+    (read with status, priority and customer in this transaction), which is then not read again."""
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    if not locked:
+        ticket = _lock_row(ticket)
     user = _staff_user(assignee, "assignee")
     new_team = team if team is not None else ticket.team
     old = {"assignee": ticket.assignee_id, "team": ticket.team_id}
@@ -58,7 +76,7 @@ def assign(
 @transaction.atomic
 def set_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str = "") -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_row(ticket)
     priority = _resolve_priority(code)
     if priority.pk == ticket.priority_id:
         return ticket
@@ -80,7 +98,7 @@ def set_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str = "") -
 @transaction.atomic
 def set_category(*, actor: Actor, ticket: Ticket, category: Category | None, reason: str = "") -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_row(ticket)
     if category is not None and not category.is_active:
         raise InvalidInput("This category is no longer in use.", "该分类已停用。", fields={"category": "inactive"})
     if (category.pk if category else None) == ticket.category_id:
@@ -158,7 +176,7 @@ def update_fields(
 ) -> Ticket:
     """Change plain fields (and tags) in one step: one event with the old and new values."""
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_row(ticket)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(
@@ -216,7 +234,7 @@ def link(*, actor: Actor, ticket: Ticket, target: Ticket, kind: str = c.LinkKind
 @transaction.atomic
 def set_parent(*, actor: Actor, ticket: Ticket, parent: Ticket | None) -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_row(ticket)
     if parent is not None:
         access.ensure_can_see(actor, parent)
         # Walk the stored ancestry, not the caller's possibly stale objects.
@@ -254,7 +272,7 @@ def _add_external_ref(ticket: Ticket, system: str, reference: str) -> ExternalRe
 @transaction.atomic
 def add_external_ref(*, actor: Actor, ticket: Ticket, system: str, reference: str) -> ExternalReference:
     access.ensure_staff(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_row(ticket)
     ref = _add_external_ref(ticket, system, reference)
     policy = DeskPolicy.current()
     _record(
