@@ -18,7 +18,7 @@ from gongdan.core.errors import DomainError
 from gongdan.tickets import access, lifecycle, services
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Attachment, Status, Ticket
-from gongdan.web import presence, queues, timeline
+from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
 from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error
@@ -50,8 +50,11 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     if key not in queues.QUEUE_KEYS:
         raise Http404
     filters = queues.Filters.from_request(request.GET)
-    page = Paginator(queues.tickets(key, request.user, filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = queues.counts(request.user)
+    team_ids = queues.user_team_ids(request.user)
+    rows = queues.tickets(key, request.user, filters, team_ids)
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queue_rows.label(page.object_list)
+    counts = queues.counts(request.user, team_ids)
     context = {
         "queue": queues.QUEUE_KEYS[key],
         "queues": queues.QUEUES,
