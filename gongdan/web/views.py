@@ -52,8 +52,8 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     filters = queues.Filters.from_request(request.GET)
     team_ids = queues.user_team_ids(request.user)
     rows = queues.tickets(key, request.user, filters, team_ids)
-    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = queue_rows.label(page.object_list)
+    page = Paginator(queues.PageRows(rows), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queue_rows.label(page.object_list, bulk=_is_desk(request.user))
     counts = queues.counts(request.user, team_ids)
     context = {
         "queue": queues.QUEUE_KEYS[key],
