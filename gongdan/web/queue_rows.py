@@ -68,7 +68,7 @@ def _due(t: Ticket) -> str:
 def row(t: Ticket, labels: Labels) -> SafeString:
     number = escape(t.number)
     check = CHECK.format(number=number, label=escape(_("Select %(number)s") % {"number": t.number}))
-    stagnation = labels.stagnation.get(t.stagnation_level, "") if t.stagnation_level else ""
+    stagnation = labels.stagnation.get(t.stagnation_level, t.stagnation_level) if t.stagnation_level else ""
     return mark_safe(  # every value below is escaped
         ROW.format(
             number=number,
