@@ -216,7 +216,7 @@ def ticket_events(request: HttpRequest, number: str) -> HttpResponse:
     except ValueError as error:
         raise Http404 from error
     events = timeline.earlier(request.user, ticket, before)
-    return render(request, "web/partials/timeline_items.html", {"events": events})
+    return render(request, "web/partials/timeline_items.html", {"events": events, "items": timeline.markup(events)})
 
 
 @require_POST

@@ -69,3 +69,26 @@ def test_the_fast_select_prints_what_the_django_select_printed(ticket, language,
                 field.widget = forms.Select(attrs=field.widget.attrs, choices=field.widget.choices)
                 assert _squeeze(fast) == _squeeze(str(form[name]))
                 assert "<option" in fast
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_timeline_items_are_the_markup_the_template_printed(agent_client, ticket, web_actor, other_agent, language):
+    from pathlib import Path
+
+    from gongdan.tickets import services
+    from gongdan.web import timeline
+
+    services.add_note(
+        actor=web_actor,
+        ticket=ticket,
+        body="@agent_wang 请看 <日志>\n第二行 & 更多",
+        summary="查看 <服务器> 日志",
+        attachments=[services.Upload("错误 <1>.png", b"\x89PNG" + b"0" * 3000, "image/png")],
+    )
+    services.add_reply(actor=web_actor, ticket=ticket, body="已处理，请重试。", summary="")
+    reference = Template((Path(__file__).parent / "reference" / "timeline_items.html").read_text())
+    with translation.override(language):
+        events = timeline.for_page(web_actor.user, ticket, everything=True).events
+        assert any(event.files for event in events) and any(event.mentioned for event in events)
+        expected = reference.render(Context({"events": events}))
+        assert _squeeze(timeline.markup(events)) == _squeeze(expected)
