@@ -1,6 +1,7 @@
 """The saved views of the agent workspace: each queue is a filter over the tickets the user may see.
 
-Counts for every queue come from one aggregate query; a queue page is one query for its rows.
+Counts for every queue come from one aggregate query; a queue page is one query for the page's ids
+and one for those rows (`PageRows`).
 """
 
 from dataclasses import dataclass
