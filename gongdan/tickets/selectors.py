@@ -1,16 +1,17 @@
 """Read queries for tickets: the list/detail querysets (no N+1), filters and cursor pagination."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import Case, F, Model, Prefetch, Q, QuerySet, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Model, Prefetch, Q, QuerySet, Subquery
 
+from gongdan.accounts.models import Team
+from gongdan.core import configcache
 from gongdan.core.errors import InvalidInput, not_found
-from gongdan.tickets import access
-from gongdan.tickets.models import Attachment, Ticket, TicketEvent, TicketLink
+from gongdan.tickets import access, models
+from gongdan.tickets.models import Attachment, Priority, Status, Ticket, TicketEvent, TicketLink
 
 CURSOR_SALT = "gongdan.api.cursor"
 
@@ -53,6 +54,36 @@ def attachments_for(user, ticket: Ticket) -> QuerySet[Attachment]:
     return access.visible_attachments(user, ticket).order_by("created_at", "id")
 
 
+# ---- configuration ids ----------------------------------------------------------------------
+# Filters name statuses, priorities and teams by key or code. Turning those into ids before the
+# query lets PostgreSQL use the (team_id, status_id) / (status_id, priority_id) indexes instead of
+# joining the small tables first and scanning every ticket (docs/performance.md, API list).
+
+
+def _statuses() -> tuple[tuple[int, str, str], ...]:
+    return configcache.cached(("selectors", "statuses"), lambda: tuple(Status.objects.values_list("pk", "key", "kind")))
+
+
+def status_ids(value: str) -> list[int]:
+    """Ids of the statuses whose key or kind is `value`."""
+    return [pk for pk, key, kind in _statuses() if value in (key, kind)]
+
+
+def status_ids_of_kinds(kinds) -> list[int]:
+    kinds = {str(kind) for kind in kinds}
+    return [pk for pk, _key, kind in _statuses() if kind in kinds]
+
+
+def priority_ids(code: str) -> list[int]:
+    rows = configcache.cached(("selectors", "priorities"), lambda: tuple(Priority.objects.values_list("pk", "code")))
+    return [pk for pk, value in rows if value == code]
+
+
+def team_id(code: str) -> Subquery:
+    """The team's id as a scalar subquery: PostgreSQL computes it once and then reads the index."""
+    return Subquery(Team.objects.filter(code=code).values("pk")[:1])
+
+
 # ---- filters --------------------------------------------------------------------------------
 
 
@@ -89,13 +120,13 @@ def _text_filter(text: str) -> Q:
 def filter_tickets(queryset: QuerySet[Ticket], query: TicketQuery, user) -> QuerySet[Ticket]:
     conditions = Q()
     if query.status:
-        conditions &= Q(status__key=query.status) | Q(status__kind=query.status)
+        conditions &= Q(status_id__in=status_ids(query.status))
     if query.priority:
-        conditions &= Q(priority__code=query.priority)
+        conditions &= Q(priority_id__in=priority_ids(query.priority))
     if query.assignee:
         conditions &= _assignee_filter(query.assignee, user)
     if query.team:
-        conditions &= Q(team__code=query.team)
+        conditions &= Q(team_id=team_id(query.team))
     if query.customer:
         conditions &= Q(customer_id=query.customer)
     if query.category:
@@ -113,18 +144,9 @@ def search_tickets(user, query: TicketQuery, *, internal: bool = True) -> QueryS
 
 # ---- ordering by SLA deadline ---------------------------------------------------------------
 
-# Sorts a ticket without an open deadline after every real one, on SQLite and PostgreSQL alike.
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-def sla_due_expression():
-    """The nearest open deadline: first response (until given), next response, resolution."""
-    first = Case(When(first_response_at__isnull=True, then=F("first_response_due_at")))
-    return Least(
-        Coalesce(first, FAR_FUTURE),
-        Coalesce(F("next_response_due_at"), FAR_FUTURE),
-        Coalesce(F("resolution_due_at"), FAR_FUTURE),
-    )
+# The expression lives with the model, whose index `ticket_team_status_due` sorts by it.
+FAR_FUTURE = models.FAR_FUTURE
+sla_due_expression = models.sla_due_expression
 
 
 # ---- cursor pagination ----------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Forms of the agent workspace. They parse input; the ticket services decide and write."""
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongdan.accounts.constants import STAFF_ROLES
@@ -42,6 +44,54 @@ def mark_invalid(form: forms.BaseForm) -> None:
             widget = form.fields[name].widget
             widget.attrs["aria-invalid"] = "true"
             widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def _attrs(attrs: dict) -> str:
+    # Each piece is escaped by format_html; the joined result is safe to insert as is.
+    return mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+class FastSelect(forms.Select):
+    """Django's select widget, same markup, built in Python instead of one included template per
+    option: the staff and team lists made the forms a quarter of the ticket page's rendering time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>', str(option["value"]), _attrs(option["attrs"]), option["label"]
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # every part comes from format_html
+
+
+class ListChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads the choices with one plain query: the default `.iterator()` opens a server-side cursor
+    on PostgreSQL (three round trips) for lists of a few dozen rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    iterator = ListChoiceIterator
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -88,7 +138,9 @@ class ComposerForm(StyledForm):
 
 
 class StatusForm(StyledForm):
-    status = forms.ModelChoiceField(label=_("New status"), queryset=Status.objects.none(), to_field_name="key")
+    status = ModelChoiceField(
+        label=_("New status"), queryset=Status.objects.none(), to_field_name="key", widget=FastSelect
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -106,8 +158,8 @@ class StatusForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False, widget=FastSelect)
+    team = ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False, widget=FastSelect)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
@@ -123,12 +175,14 @@ class BulkForm(StyledForm):
         ("priority", _("Set priority")),
         ("status", _("Set status")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=FastSelect)
     tickets = forms.MultipleChoiceField(label=_("Tickets"), choices=[])
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
-    priority = forms.ChoiceField(label=_("Priority"), choices=[("", "—"), *PriorityCode.choices], required=False)
-    status = forms.ModelChoiceField(
-        label=_("Status"), queryset=Status.objects.all(), required=False, to_field_name="key"
+    assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False, widget=FastSelect)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", "—"), *PriorityCode.choices], required=False, widget=FastSelect
+    )
+    status = ModelChoiceField(
+        label=_("Status"), queryset=Status.objects.all(), required=False, to_field_name="key", widget=FastSelect
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 

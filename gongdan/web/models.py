@@ -30,7 +30,10 @@ class WorkspacePolicy(models.Model):
 
     @classmethod
     def current(cls) -> "WorkspacePolicy":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The policy, from the configuration cache (read on every page and poll). Read-only."""
+        from gongdan.core import configcache
+
+        return configcache.cached(("web", "workspace-policy"), lambda: cls.objects.get_or_create(pk=1)[0])
 
 
 class Presence(models.Model):

@@ -1,6 +1,7 @@
 """The saved views of the agent workspace: each queue is a filter over the tickets the user may see.
 
-Counts for every queue come from one aggregate query; a queue page is one query for its rows.
+Counts for every queue come from one aggregate query; a queue page is one query for the page's ids
+and one for those rows (`PageRows`).
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from gongdan.accounts.constants import Role
 from gongdan.core import clock
 from gongdan.tickets import access, selectors
 from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, PriorityCode, SlaStatus, StatusKind
-from gongdan.tickets.models import Status, Ticket
+from gongdan.tickets.models import Ticket
 
 RECENT = timedelta(hours=24)
 
@@ -43,23 +44,38 @@ def next_due_expression():
     return selectors.sla_due_expression()
 
 
-def queue_filter(key: str, user) -> Q:
-    active = Q(status__kind__in=ACTIVE_KINDS)
+def _kinds(*kinds) -> Q:
+    """Status kinds as status ids (cached configuration): no join to the status table, and the
+    (team, status) / (assignee, status) / (status, priority) indexes apply."""
+    return Q(status_id__in=selectors.status_ids_of_kinds(kinds))
+
+
+def _not_final() -> Q:
+    return _kinds(*(kind for kind in StatusKind if kind not in FINAL_KINDS))
+
+
+def _p0() -> Q:
+    return Q(priority_id__in=selectors.priority_ids(PriorityCode.P0))
+
+
+def queue_filter(key: str, user, team_ids: list[int] | None = None) -> Q:
+    """The queue's condition; `team_ids` (the user's teams) may be passed to save looking them up again."""
+    active = _kinds(*ACTIVE_KINDS)
     if key == "mine":
         return active & Q(assignee=user)
     if key == "team":
         if user.role == Role.DEPARTMENT:
             # Department staff see their department's work and what they are asked to collaborate on.
-            return ~Q(status__kind__in=FINAL_KINDS)
-        return active & Q(team__in=list(user.teams.values_list("id", flat=True)))
+            return _not_final()
+        return active & Q(team__in=user_team_ids(user) if team_ids is None else team_ids)
     if key == "unassigned":
         return active & Q(assignee__isnull=True)
     if key == "at_risk":
         return active & Q(sla_status__in=[SlaStatus.AT_RISK, SlaStatus.BREACHED])
     if key == "p0":
-        return ~Q(status__kind__in=FINAL_KINDS) & Q(priority__code=PriorityCode.P0)
+        return _not_final() & _p0()
     if key == "pending":
-        return Q(status__kind=StatusKind.PENDING)
+        return _kinds(StatusKind.PENDING)
     if key == "triage":
         # The classifier was not confident enough to categorise (gongdan.triage, R4.3).
         return active & Q(category__isnull=True, classification__needs_review=True)
@@ -68,19 +84,28 @@ def queue_filter(key: str, user) -> Q:
     raise KeyError(key)
 
 
+def user_team_ids(user) -> list[int]:
+    return list(user.teams.values_list("id", flat=True))
+
+
 def countable(user) -> QuerySet[Ticket]:
-    """The tickets some queue can show: not closed or merged, or updated within RECENT.
+    """The tickets some queue can show: active ones, unfinished P0s, and any updated within RECENT
+    (department staff: every unfinished ticket, their team queue).
 
     Every queue filter lies inside this set, so the counts are unchanged; on a desk with years of
-    closed tickets the one counting query then reads the open few percent through the status and
-    updated_at indexes instead of scanning every ticket (measured in docs/performance.md).
+    closed and resolved tickets the one counting query then reads the open few percent through the
+    status, (status, priority) and updated_at indexes instead of scanning every ticket
+    (measured in docs/performance.md).
     """
-    open_ids = list(Status.objects.exclude(kind__in=FINAL_KINDS).values_list("pk", flat=True))
-    return access.visible_tickets(user).filter(Q(status_id__in=open_ids) | Q(updated_at__gte=clock.now() - RECENT))
+    recent = Q(updated_at__gte=clock.now() - RECENT)
+    if user.role == Role.DEPARTMENT:
+        return access.visible_tickets(user).filter(_not_final() | recent)
+    return access.visible_tickets(user).filter(_kinds(*ACTIVE_KINDS) | (_not_final() & _p0()) | recent)
 
 
-def counts(user) -> dict[str, int]:
-    aggregates = {queue.key: Count("pk", filter=queue_filter(queue.key, user)) for queue in QUEUES}
+def counts(user, team_ids: list[int] | None = None) -> dict[str, int]:
+    team_ids = user_team_ids(user) if team_ids is None else team_ids
+    aggregates = {queue.key: Count("pk", filter=queue_filter(queue.key, user, team_ids)) for queue in QUEUES}
     return countable(user).aggregate(**aggregates)
 
 
@@ -110,20 +135,39 @@ class Filters:
                 | Q(customer__name__icontains=self.q)
             )
         if self.status:
-            queryset = queryset.filter(status__kind=self.status)
+            queryset = queryset.filter(_kinds(self.status))
         if self.priority:
-            queryset = queryset.filter(priority__code=self.priority)
+            queryset = queryset.filter(priority_id__in=selectors.priority_ids(self.priority))
         if self.team:
-            queryset = queryset.filter(team__code=self.team)
+            queryset = queryset.filter(team_id=selectors.team_id(self.team))
         return queryset
 
 
-def tickets(key: str, user, filters: Filters) -> QuerySet[Ticket]:
+def tickets(key: str, user, filters: Filters, team_ids: list[int] | None = None) -> QuerySet[Ticket]:
     queue = QUEUE_KEYS[key]
     queryset = (
         access.visible_tickets(user)
-        .filter(queue_filter(key, user))
+        .filter(queue_filter(key, user, team_ids))
         .select_related("status", "priority", "customer", "assignee", "team")
         .annotate(next_due=next_due_expression())
     )
     return filters.apply(queryset).order_by(*queue.ordering, "-id")
+
+
+class PageRows:
+    """A queue's rows for the Paginator, fetched in two steps: the page's ids sorted on the ticket
+    table alone, then those rows with their joins. Joining customers, people and teams to every
+    ticket of a large queue before sorting cost more than the whole rest of the query."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet[Ticket]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice) -> list[Ticket]:
+        ids = list(self.queryset.values_list("pk", flat=True)[window])
+        rows = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]

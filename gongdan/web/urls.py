@@ -10,6 +10,7 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("t/<str:number>/", views.ticket_page, name="ticket"),
     path("t/<str:number>/live/", views.ticket_live, name="ticket-live"),
+    path("t/<str:number>/events/", views.ticket_events, name="ticket-events"),
     path("t/<str:number>/presence/", views.ticket_presence, name="presence"),
     path("t/<str:number>/compose/", views.compose, name="compose"),
     path("t/<str:number>/status/", views.change_status, name="status"),

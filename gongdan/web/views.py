@@ -3,7 +3,7 @@ service, render. Every write goes through `gongdan.tickets.services` with an exp
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from gongdan.core.errors import DomainError
 from gongdan.tickets import access, lifecycle, services
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Attachment, Status, Ticket
-from gongdan.web import presence, queues
+from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
 from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error
@@ -50,8 +50,11 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     if key not in queues.QUEUE_KEYS:
         raise Http404
     filters = queues.Filters.from_request(request.GET)
-    page = Paginator(queues.tickets(key, request.user, filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = queues.counts(request.user)
+    team_ids = queues.user_team_ids(request.user)
+    rows = queues.tickets(key, request.user, filters, team_ids)
+    page = Paginator(queues.PageRows(rows), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queue_rows.label(page.object_list, bulk=_is_desk(request.user))
+    counts = queues.counts(request.user, team_ids)
     context = {
         "queue": queues.QUEUE_KEYS[key],
         "queues": queues.QUEUES,
@@ -143,13 +146,9 @@ def _forms(request: HttpRequest, ticket: Ticket, bound: dict | None = None) -> d
     return forms
 
 
-def _timeline(request: HttpRequest, ticket: Ticket):
-    attachments = Prefetch("attachments", queryset=access.visible_attachments(request.user, ticket))
-    return (
-        access.visible_events(request.user, ticket)
-        .select_related("actor", "actor_customer")
-        .prefetch_related(attachments, "mentions")
-    )
+def _timeline(request: HttpRequest, ticket: Ticket) -> dict:
+    everything = request.GET.get("timeline") == timeline.ALL
+    return {"timeline": timeline.for_page(request.user, ticket, everything=everything), "timeline_all": everything}
 
 
 def _customer_context(request: HttpRequest, ticket: Ticket) -> dict:
@@ -174,7 +173,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, bound: dict | None = N
     policy = WorkspacePolicy.current()
     return {
         "ticket": ticket,
-        "events": _timeline(request, ticket),
+        **_timeline(request, ticket),
         "is_desk": _is_desk(request.user),
         "refresh_seconds": policy.refresh_seconds,
         **_customer_context(request, ticket),
@@ -202,9 +201,22 @@ def ticket_live(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _load(request, number)
     if request.GET.get("v") == str(ticket.updated_at.timestamp()):
         return HttpResponse(status=204)
-    context = {"ticket": ticket, "events": _timeline(request, ticket), "refresh_seconds": 0}
+    context = {"ticket": ticket, **_timeline(request, ticket), "refresh_seconds": 0}
     context["refresh_seconds"] = WorkspacePolicy.current().refresh_seconds
     return render(request, "web/partials/ticket_live.html", context)
+
+
+@require_GET
+@staff_required
+def ticket_events(request: HttpRequest, number: str) -> HttpResponse:
+    """The events before `?before=<event id>`, swapped in place of the page's "Show earlier events"."""
+    ticket = _load(request, number)
+    try:
+        before = int(request.GET.get("before", ""))
+    except ValueError as error:
+        raise Http404 from error
+    events = timeline.earlier(request.user, ticket, before)
+    return render(request, "web/partials/timeline_items.html", {"events": events, "items": timeline.markup(events)})
 
 
 @require_POST

@@ -74,7 +74,7 @@ def test_the_queue_page_takes_the_same_queries_for_5_and_30_rows(
     factories.customer_with_login("wang_wu", email="wangwu@example.com")
     _tickets(customer, rows)
     agent_client.get("/desk/q/unassigned/")  # warm the session and the singleton policy rows
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = agent_client.get("/desk/q/unassigned/")
     assert len(response.context["page"]) == rows
 
@@ -174,3 +174,27 @@ def test_counts_leave_out_closed_and_merged_tickets_older_than_a_day_and_stay_ex
     counts = {q.key: n for q, n in response.context["queue_items"]}
     expected = {"mine": 1, "team": 0, "unassigned": 0, "at_risk": 0, "p0": 0, "pending": 0, "recent": 2, "triage": 0}
     assert counts == expected
+
+
+def test_the_second_page_shows_the_rows_after_the_first_in_queue_order(agent_client, customer):
+    from gongdan.web.constants import QUEUE_PAGE_SIZE
+
+    tickets = _tickets(customer, QUEUE_PAGE_SIZE + 3)  # unassigned: oldest first
+    first = agent_client.get("/desk/q/unassigned/")
+    second = agent_client.get("/desk/q/unassigned/", {"page": 2})
+    assert [t.number for t in first.context["page"]] == [t.number for t in tickets[:QUEUE_PAGE_SIZE]]
+    assert [t.number for t in second.context["page"]] == [t.number for t in tickets[QUEUE_PAGE_SIZE:]]
+    assert "2 / 2" in second.content.decode()
+
+
+def test_filters_by_status_priority_and_team_match_the_ids_they_name(agent_client, customer, service_team, web_actor):
+    wanted = factories.ticket_for(customer, subject="团队工单", team=service_team)
+    services.change_status(actor=web_actor, ticket=wanted, status="open")
+    services.set_priority(actor=web_actor, ticket=wanted, code="P1")
+    factories.ticket_for(customer, subject="其他工单")
+    query = {"status": "open", "priority": "P1", "team": service_team.code}
+    response = agent_client.get("/desk/q/unassigned/", query)
+    assert [t.number for t in response.context["page"]] == [wanted.number]
+    for other in ({"status": "pending"}, {"priority": "P3"}, {"team": "no-such-team"}, {"status": "no-such-kind"}):
+        response = agent_client.get("/desk/q/unassigned/", {**query, **other})
+        assert list(response.context["page"]) == []
