@@ -158,12 +158,16 @@ class Reference:
 
 
 def duplicate_index() -> list[Callable]:
-    """The triage app's row builders (`band_rows_for`, `term_rows_for`) once it provides them."""
+    """The triage app's row builders (`band_rows_for`, `term_rows_for`, `feature_rows_for`)."""
     try:
         module = importlib.import_module("gongdan.triage.duplicates")
     except ImportError:
         return []
-    return [getattr(module, name) for name in ("band_rows_for", "term_rows_for") if hasattr(module, name)]
+    return [
+        getattr(module, name)
+        for name in ("band_rows_for", "term_rows_for", "feature_rows_for")
+        if hasattr(module, name)
+    ]
 
 
 SIGNATURE_TEXTS = 60
