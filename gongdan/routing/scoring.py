@@ -6,7 +6,7 @@ The services turn rows into these values, call these functions and store what th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -36,14 +36,14 @@ class Candidate:
     user_id: int
     name: str
     state: str
-    skills: Mapping[str, int]  # skill code -> proficiency 1..5
+    skills: Mapping[Hashable, int]  # skill (routing uses ids) -> proficiency 1..5
     seniority: int
     open_by_priority: Mapping[str, int]  # priority code -> open tickets assigned
 
 
 @dataclass(frozen=True)
 class Need:
-    skills: Mapping[str, int]  # skill code -> minimum proficiency
+    skills: Mapping[Hashable, int]  # skill (as keyed in the candidates' skills) -> minimum proficiency
     vip: bool = False
 
 
@@ -78,7 +78,7 @@ def weighted_load(open_by_priority: Mapping[str, int], weights: Mapping[str, flo
     return float(sum(count * weights.get(code, 1) for code, count in open_by_priority.items()))
 
 
-def skill_fit(skills: Mapping[str, int], need: Mapping[str, int]) -> float | None:
+def skill_fit(skills: Mapping[Hashable, int], need: Mapping[Hashable, int]) -> float | None:
     """Mean proficiency over the needed skills, scaled to 0..1; None when a skill is missing or too weak."""
     if not need:
         return 1.0

@@ -127,5 +127,7 @@ def test_assign_locks_only_the_ticket_row(customer, agent, lead):
     with CaptureQueriesContext(connection) as queries:
         tickets.assign(actor=Actor(user=lead), ticket=ticket, assignee=agent)
 
-    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    sql = [q["sql"] for q in queries.captured_queries]
+    locks = [q for q in sql if "FOR UPDATE" in q and 'FROM "tickets_ticket"' in q]
     assert len(locks) == 1 and locks[0].endswith('FOR UPDATE OF "tickets_ticket"')
+    assert 'INNER JOIN "tickets_priority"' in locks[0]  # what it reads is joined, yet not locked
