@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_routing_seniority_location"),
         ("customers", "0001_initial"),
-        ("tickets", "0006_unmerged_event_type"),
+        ("tickets", "0007_assignee_status_priority_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
