@@ -9,6 +9,7 @@ from gongdan.core.context import Actor
 from gongdan.routing import config, selectors, services
 from gongdan.routing.constants import Strategy
 from gongdan.routing.models import CategorySkill, RoutingDecision, RoutingPolicy, TeamRouting
+from gongdan.sla import config as sla_config
 from gongdan.tickets import services as tickets
 from gongdan.tickets.constants import StatusKind
 from gongdan.tickets.models import Status, Ticket
@@ -88,6 +89,7 @@ def test_routing_a_created_ticket_reads_its_row_once_and_no_configuration(custom
     routing.strategy = Strategy.BEST_MATCH
     routing.save()
     config.policy(), config.codes(), config.tree()  # the cache again, after the change
+    sla_config.current()  # and the SLA engine's snapshot, which the assignment event refreshes
 
     with CaptureQueriesContext(connection) as queries:
         services.on_ticket_created(ticket, Actor.system(), CreationHints())
