@@ -6,6 +6,8 @@ PostgreSQL `UPDATE … FROM (VALUES …)` joins the new values instead; other da
 development and tests) keep `bulk_update`.
 """
 
+import json
+
 from django.db import connection
 
 
@@ -34,3 +36,46 @@ def update(model, rows: list, fields: list[str]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def insert(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """Insert one row per tuple of `rows` (values of `fields`, in order); the new pks, in the same order.
+
+    The model's other columns get their defaults. `bulk_create` builds an instance per row and has
+    every field prepare every value; on PostgreSQL this passes each column as one array to
+    `INSERT … SELECT … FROM UNNEST(…)` instead. Values must be what the column stores: aware
+    datetimes, ids for foreign keys (`<name>_id` in `fields`), plain dicts or lists for JSON.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        objs = [model(**{field.attname: value for field, value in zip(given, row, strict=True)}) for row in rows]
+        model.objects.bulk_create(objs)
+        return [obj.pk for obj in objs]
+    quote = connection.ops.quote_name
+    others = [field for field in meta.concrete_fields if not field.primary_key and field not in given]
+    arrays = []
+    for index, field in enumerate(given):
+        column = [row[index] for row in rows]
+        if field.get_internal_type() == "JSONField":
+            column = [None if value is None else json.dumps(value, cls=field.encoder) for value in column]
+        arrays.append(column)
+    constants = [field.get_db_prep_save(field.get_default(), connection) for field in others]
+    unnest = ", ".join(f"%s::{_db_type(field)}[]" for field in given)
+    names = ", ".join(quote(field.column) for field in [*given, *others])
+    selected = ", ".join([*(f"u.c{index}" for index in range(len(given))), *(f"%s::{_db_type(f)}" for f in others)])
+    aliases = ", ".join(f"c{index}" for index in range(len(given)))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {selected} "
+        f"FROM UNNEST({unnest}) AS u({aliases}) RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants, *arrays])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _db_type(field) -> str:
+    """The column's type as an array element (a foreign key stores its target's key type)."""
+    return field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
