@@ -7,6 +7,7 @@ development and tests) keep `bulk_update`.
 """
 
 import json
+from datetime import datetime
 
 from django.db import connection
 
@@ -42,9 +43,10 @@ def insert(model, fields: list[str], rows: list[tuple]) -> list[int]:
     """Insert one row per tuple of `rows` (values of `fields`, in order); the new pks, in the same order.
 
     The model's other columns get their defaults. `bulk_create` builds an instance per row and has
-    every field prepare every value; on PostgreSQL this passes each column as one array to
-    `INSERT … SELECT … FROM UNNEST(…)` instead. Values must be what the column stores: aware
-    datetimes, ids for foreign keys (`<name>_id` in `fields`), plain dicts or lists for JSON.
+    every field prepare every value, and the driver quotes every value into the statement; on
+    PostgreSQL the rows travel instead as one JSON document (`json.dumps` is C) that
+    `jsonb_to_recordset` unpacks, in order. Values must be what the column stores: aware datetimes,
+    ids for foreign keys, plain dicts or lists for JSON.
     """
     if not rows:
         return []
@@ -56,24 +58,27 @@ def insert(model, fields: list[str], rows: list[tuple]) -> list[int]:
         return [obj.pk for obj in objs]
     quote = connection.ops.quote_name
     others = [field for field in meta.concrete_fields if not field.primary_key and field not in given]
-    arrays = []
-    for index, field in enumerate(given):
-        column = [row[index] for row in rows]
-        if field.get_internal_type() == "JSONField":
-            column = [None if value is None else json.dumps(value, cls=field.encoder) for value in column]
-        arrays.append(column)
     constants = [field.get_db_prep_save(field.get_default(), connection) for field in others]
-    unnest = ", ".join(f"%s::{_db_type(field)}[]" for field in given)
     names = ", ".join(quote(field.column) for field in [*given, *others])
-    selected = ", ".join([*(f"u.c{index}" for index in range(len(given))), *(f"%s::{_db_type(f)}" for f in others)])
+    selected = ", ".join([*(f"v.c{index}" for index in range(len(given))), *(f"%s::{_db_type(f)}" for f in others)])
     aliases = ", ".join(f"c{index}" for index in range(len(given)))
+    record = ", ".join(f"c{index} {_db_type(field)}" for index, field in enumerate(given))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {selected} "
-        f"FROM UNNEST({unnest}) AS u({aliases}) RETURNING {quote(meta.pk.column)}"
+        f"FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({record})) WITH ORDINALITY AS v({aliases}, n) "
+        "ORDER BY v.n "
+        f"RETURNING {quote(meta.pk.column)}"
     )
+    document = json.dumps([{f"c{index}": value for index, value in enumerate(row)} for row in rows], default=_iso)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*constants, *arrays])
+        cursor.execute(sql, [*constants, document])
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a value bulk.insert passes on")
 
 
 def _db_type(field) -> str:
