@@ -44,3 +44,27 @@ def test_insert_defaults_a_json_list_column_and_fills_every_given_one(customer, 
         [],
     )
     assert bulk.insert(SlaSignal, ["ticket"], []) == []
+
+
+def test_update_stores_each_rows_values_exactly(customer, travel):
+    from datetime import timedelta
+
+    from gongdan.sla.models import TicketSla
+
+    travel(at(2026, 11, 18, 10))
+    first, second = (factories.ticket_for(customer, priority_code="P2") for _ in range(2))
+    states = list(TicketSla.objects.filter(ticket__in=[first, second]).order_by("ticket_id"))
+    states[0].paused_total = timedelta(days=1, seconds=5, microseconds=7)
+    states[0].paused_at = at(2026, 11, 18, 11, 0, 0, 123456)
+    states[0].warning_stage = 75
+    states[1].paused_total = timedelta(0)
+    states[1].paused_at = None
+    states[1].warning_stage = 0
+
+    bulk.update(TicketSla, states, ["paused_total", "paused_at", "warning_stage"])
+
+    stored = TicketSla.objects.filter(ticket__in=[first, second]).order_by("ticket_id")
+    assert [(s.paused_total, s.paused_at, s.warning_stage) for s in stored] == [
+        (timedelta(days=1, seconds=5, microseconds=7), at(2026, 11, 18, 11, 0, 0, 123456), 75),
+        (timedelta(0), None, 0),
+    ]
