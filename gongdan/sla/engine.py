@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 
@@ -178,52 +179,55 @@ def _fire(works: list[Work], snapshot: config.Snapshot, now: datetime) -> None:
         )
     )
     staff = notifications.Staff(snapshot.people_ids)
-    rows: list[tuple[Work, dl.Due, notifications.Plan, SlaSignal]] = []
+    firings: list[Firing] = []
     for work in candidates:
         for due in work.due:
             key = (work.ticket.pk, *_key(due))
             if key in fired_before:
                 continue
             fired_before.add(key)  # a key twice in one list fires once, as the constraint would have it
-            found = notifications.plan(work.ticket, due, staff, work.steps)
-            signal = SlaSignal(
-                ticket=work.ticket,
-                kind=due.kind,
-                target=due.target,
-                cycle=due.cycle,
-                stage=due.stage,
-                due_at=due.at,
-                fired_at=now,
-                recipients=found.usernames,
-            )
-            rows.append((work, due, found, signal))
-    won = _claim([signal for *_rest, signal in rows])
-    for work, due, found, signal in rows:
-        if signal.pk is not None and signal.pk in won:
-            work.fired.append((due, found, signal.pk))
-            _apply(work.state, due, now)
+            firings.append(Firing(work, due, notifications.plan(work.ticket, due, staff, work.steps)))
+    rows = [
+        (f.work.ticket.pk, f.due.kind, f.due.target, f.due.cycle, f.due.stage, f.due.at, now, f.plan.usernames)
+        for f in firings
+    ]
+    for firing, pk in zip(firings, _claim(rows), strict=True):
+        if pk is not None:
+            firing.work.fired.append((firing.due, firing.plan, pk))
+            _apply(firing.work.state, firing.due, now)
     _announce([work for work in candidates if work.fired], now)
 
 
-def _claim(signals: list[SlaSignal]) -> set[int]:
-    """Insert the signals; the pks of those this transaction fired (all of them but for a race)."""
-    if not signals:
-        return set()
+class Firing(NamedTuple):
+    """A due signal not fired before, and what it would tell whom."""
+
+    work: Work
+    due: dl.Due
+    plan: notifications.Plan
+
+
+EVENT_FIELDS = ["ticket", "event_type", "channel", "summary", "new_value", "created_at"]
+SIGNAL_FIELDS = ["ticket", "kind", "target", "cycle", "stage", "due_at", "fired_at", "recipients"]
+
+
+def _claim(rows: list[tuple]) -> list[int | None]:
+    """Insert the signal rows (values of SIGNAL_FIELDS); each one's pk, or None where another worker won."""
+    if not rows:
+        return []
     try:
         with transaction.atomic():
-            SlaSignal.objects.bulk_create(signals)
-        return {signal.pk for signal in signals}
+            return bulk.insert(SlaSignal, SIGNAL_FIELDS, rows)
     except IntegrityError:
         pass
-    won = set()
-    for signal in signals:
-        signal.pk = None
+    won: list[int | None] = []
+    for row in rows:
+        signal = SlaSignal(**dict(zip(["ticket_id", *SIGNAL_FIELDS[1:]], row, strict=True)))
         try:
             with transaction.atomic():
                 signal.save(force_insert=True)
-            won.add(signal.pk)
+            won.append(signal.pk)
         except IntegrityError:
-            signal.pk = None  # fired before, by another worker
+            won.append(None)  # fired before, by another worker
     return won
 
 
@@ -240,36 +244,29 @@ def _announce(works: list[Work], now: datetime) -> None:
     """Timeline events for the fired signals, then notices carrying the ticket history."""
     notifying = [work.ticket.pk for work in works if any(found.recipients for _due, found, _pk in work.fired)]
     history = notifications.histories(notifying)
-    system = Actor.system()
-    events = []
-    for work in works:
-        for due, found, _pk in work.fired:
-            events.append(
-                TicketEvent(
-                    ticket=work.ticket,
-                    event_type=found.event_type,
-                    actor=system.user,
-                    actor_customer=system.customer,
-                    ip=system.ip,
-                    channel=system.channel,
-                    summary=found.headline[:200],
-                    new_value={"signal": due.kind, "target": due.target, "stage": due.stage, "due": due.at.isoformat()},
-                    created_at=now,
-                )
-            )
-    TicketEvent.objects.bulk_create(events)
-    notices, index = [], 0
-    for work in works:
+    channel = Actor.system().channel  # the system acts: no actor, no IP (those columns' defaults)
+    fired = [(work, due, found, signal_pk) for work in works for due, found, signal_pk in work.fired]
+    rows = [
+        (
+            work.ticket.pk,
+            found.event_type,
+            channel,
+            found.headline[:200],
+            {"signal": due.kind, "target": due.target, "stage": due.stage, "due": due.at.isoformat()},
+            now,
+        )
+        for work, due, found, _signal_pk in fired
+    ]
+    event_pks = bulk.insert(TicketEvent, EVENT_FIELDS, rows)
+    notices = []
+    for (work, _due, found, signal_pk), event_pk, row in zip(fired, event_pks, rows, strict=True):
         lines = history.get(work.ticket.pk)
-        for _due, found, signal_pk in work.fired:
-            event = events[index]
-            index += 1
-            if lines is None:
-                continue
-            lines.append(notifications.line(now, event.pk, event.event_type, "system", False, event.summary))
+        if lines is not None:
+            lines.append(notifications.line(now, event_pk, found.event_type, "system", False, row[3]))
             if found.recipients:
                 text = notifications.history_text(lines)
                 notices.append(notifications.notice(work.ticket, signal_pk, found, text))
+    for work in works:
         work.ticket.updated_at = now  # what `record_event` does for each event it appends
     outbox.notify_many(notices)
 

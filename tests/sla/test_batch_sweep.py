@@ -196,16 +196,13 @@ def test_a_signal_another_transaction_fired_meanwhile_is_not_announced_again(cus
     theirs = SlaSignal.objects.create(
         ticket=ticket, kind="breach", target="first_response", cycle="1", due_at=now, fired_at=now
     )
-    twin = SlaSignal(ticket=ticket, kind="breach", target="first_response", cycle="1", due_at=now, fired_at=now)
-    fresh = SlaSignal(
-        ticket=ticket, kind="warning", target="first_response", cycle="1", stage=75, due_at=now, fired_at=now
-    )
+    twin = (ticket.pk, "breach", "first_response", "1", 0, now, now, [])
+    fresh = (ticket.pk, "warning", "first_response", "1", 75, now, now, ["agent"])
 
     won = engine._claim([twin, fresh])
 
-    assert won == {fresh.pk}
-    assert twin.pk is None
-    assert list(SlaSignal.objects.filter(ticket=ticket).order_by("pk").values_list("pk", flat=True)) == [
-        theirs.pk,
-        fresh.pk,
+    assert won[0] is None
+    assert list(SlaSignal.objects.filter(ticket=ticket).order_by("pk").values_list("pk", "stage", "recipients")) == [
+        (theirs.pk, 0, []),
+        (won[1], 75, ["agent"]),
     ]
