@@ -112,6 +112,7 @@ def _in_process(size, manifest, only: set[str]) -> dict:
         results["duplicates"] = scenarios.duplicates(size, manifest)
     if "sla" in only:
         print("SLA sweeps…", flush=True)
+        scenarios.worker_start()
         results["sla_sweep"] = {
             "open_10k": scenarios.sla_sweep(10_000),
             "open_all": scenarios.sla_sweep(None),

@@ -234,6 +234,17 @@ def _prepare_sweep(open_count: int | None) -> int:
     return Ticket.objects.filter(status__kind__in=ACTIVE_KINDS).count()
 
 
+def worker_start() -> None:
+    """What a huey consumer has done before its first minute tick: its start-up hook (URL table,
+    garbage-collector freeze) and a first read of the SLA configuration. The sweeps then measure a
+    tick of a running worker, not the start of one."""
+    from gongdan.sla import config
+    from gongdan.sla.tasks import warm_up
+
+    warm_up()
+    config.current()
+
+
 def sla_sweep(open_count: int | None) -> dict:
     """One sweep tick over 1,000 due tickets among `open_count` open ones; rolled back afterwards."""
     result: dict = {}
