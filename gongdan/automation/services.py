@@ -73,20 +73,10 @@ def _add_headers(message: OutboxMessage) -> None:
 def _enqueue(
     *, kind: str, recipient: str, subject: str, body: str, ticket, dedupe_key: str | None, at, payload=None
 ) -> OutboxMessage:
-    now = clock.now()
+    message = _message(kind, recipient, subject, body, ticket, dedupe_key, clock.now(), at, payload)
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                kind=kind,
-                recipient=recipient[:300],
-                subject=subject[:300],
-                body=body,
-                payload=payload or {},
-                ticket=ticket,
-                dedupe_key=dedupe_key,
-                next_attempt_at=at or now,
-                created_at=now,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(_kick_worker)
