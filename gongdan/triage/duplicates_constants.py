@@ -10,6 +10,8 @@ DEFAULT_CANDIDATE_LIMIT = 50
 LSH_BANDS = 20
 LSH_ROWS = 2
 LSH_SEED = 1
+# At most this many of a band's tickets (the newest) count towards a lookup: bounds its work at 1M.
+BAND_BUCKET_CAP = 200
 
 # The same customer's tickets are always rescored (cross-language rewording shares no bigrams):
 # this many of the newest, of any age; and as many of the same device's within the pool.

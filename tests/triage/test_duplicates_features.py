@@ -146,3 +146,26 @@ def test_a_lookup_by_text_is_three_queries_once_the_configuration_is_cached(
     with django_assert_max_num_queries(3):
         found = find_candidates("\n".join(AIRCON_REWORDED), customer=customer)
     assert len(found) == 2
+
+
+def test_each_band_counts_only_its_newest_tickets_and_the_customers_own_still_join(
+    monkeypatch, customer, other_customer
+):
+    from datetime import timedelta
+
+    from gongdan.core import clock
+    from gongdan.triage.duplicates import pool
+
+    monkeypatch.setattr(pool, "BAND_BUCKET_CAP", 2)
+    subject, description = "打印机卡纸", "三楼的打印机卡纸，取不出来，型号 HP-400"
+    older = [factories.ticket_for(other_customer, subject=subject, description=description) for _ in range(3)]
+    newer = [factories.ticket_for(other_customer, subject=subject, description=description) for _ in range(2)]
+    hashes = [band_hash for _band, band_hash in analysis.band_hashes(scoring.ticket_text(subject, description))]
+    since = clock.now() - timedelta(days=90)
+
+    by_bands = pool.candidate_rows(pool.CandidatePool(hashes, since, None, None, "", 50))
+    with_customer = pool.candidate_rows(pool.CandidatePool(hashes, since, None, other_customer.pk, "", 50))
+
+    assert len(hashes) == 20
+    assert [row.pk for row in by_bands] == [ticket.pk for ticket in newer]  # every band: the newest two
+    assert [row.pk for row in with_customer] == [ticket.pk for ticket in [*older, *newer]]
