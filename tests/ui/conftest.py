@@ -6,6 +6,8 @@ Screenshots of the main pages go to var/artifacts/screenshots (git-ignored).
 
 import importlib
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,48 @@ def _seeded(transactional_db):
     from django.apps import apps
 
     importlib.import_module("gongdan.tickets.migrations.0002_seed_priorities_statuses").seed(apps, None)
+
+
+class _InFlight:
+    """Counts the live server's requests in progress (a WSGI wrapper around its application)."""
+
+    def __init__(self, app):
+        self.app, self.count, self.lock = app, 0, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, seconds: float = 10.0, settle: float = 0.1) -> None:
+        """Until no request has been in progress for `settle` seconds (one the closing page sent may
+        still be on its way to a server thread), or `seconds` have passed."""
+        deadline, idle_since = time.monotonic() + seconds, None
+        while time.monotonic() < deadline:
+            if self.count:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= settle:
+                return
+            time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(_seeded, live_server):
+    """A page's last poll (presence, live refresh) can still be running in the live server when the
+    test ends; flushing the database under it locks SQLite's tables and fails the teardown. Set up
+    after the database and before the page, so at teardown the page has closed and the database is
+    flushed only once the server has answered what it was answering."""
+    httpd = live_server.thread.httpd
+    if not isinstance(httpd.get_app(), _InFlight):
+        httpd.set_app(_InFlight(httpd.get_app()))
+    yield
+    httpd.get_app().wait_idle()
 
 
 @pytest.fixture(scope="session")
