@@ -15,7 +15,8 @@ from types import MappingProxyType
 
 from gongdan.core import configcache
 from gongdan.routing.models import CategorySkill, RoutingPolicy, TeamRouting
-from gongdan.tickets.models import Category, Priority, Status
+from gongdan.tickets import selectors as ticket_selectors
+from gongdan.tickets.models import Category
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,11 @@ def _load_policy() -> RoutingPolicy:
 
 def _load_codes() -> Codes:
     statuses: dict[str, list[int]] = defaultdict(list)
-    for pk, kind in Status.objects.order_by("pk").values_list("pk", "kind"):
-        statuses[kind].append(pk)
+    for status in ticket_selectors.statuses():
+        statuses[status.kind].append(status.pk)
     return Codes(
         status_ids=MappingProxyType({kind: tuple(ids) for kind, ids in statuses.items()}),
-        priority_codes=MappingProxyType(dict(Priority.objects.values_list("pk", "code"))),
+        priority_codes=MappingProxyType({priority.pk: priority.code for priority in ticket_selectors.priorities()}),
     )
 
 

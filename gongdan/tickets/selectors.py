@@ -60,23 +60,28 @@ def attachments_for(user, ticket: Ticket) -> QuerySet[Attachment]:
 # joining the small tables first and scanning every ticket (docs/performance.md, API list).
 
 
-def _statuses() -> tuple[tuple[int, str, str], ...]:
-    return configcache.cached(("selectors", "statuses"), lambda: tuple(Status.objects.values_list("pk", "key", "kind")))
+def statuses() -> tuple[Status, ...]:
+    """Every status, by id: the one cached copy of the table (shared between threads: read-only)."""
+    return configcache.cached(("statuses",), lambda: tuple(Status.objects.order_by("pk")))
+
+
+def priorities() -> tuple[Priority, ...]:
+    """Every priority, by id: the one cached copy of the table (shared between threads: read-only)."""
+    return configcache.cached(("priorities",), lambda: tuple(Priority.objects.order_by("pk")))
 
 
 def status_ids(value: str) -> list[int]:
     """Ids of the statuses whose key or kind is `value`."""
-    return [pk for pk, key, kind in _statuses() if value in (key, kind)]
+    return [status.pk for status in statuses() if value in (status.key, status.kind)]
 
 
 def status_ids_of_kinds(kinds) -> list[int]:
     kinds = {str(kind) for kind in kinds}
-    return [pk for pk, _key, kind in _statuses() if kind in kinds]
+    return [status.pk for status in statuses() if status.kind in kinds]
 
 
 def priority_ids(code: str) -> list[int]:
-    rows = configcache.cached(("selectors", "priorities"), lambda: tuple(Priority.objects.values_list("pk", "code")))
-    return [pk for pk, value in rows if value == code]
+    return [priority.pk for priority in priorities() if priority.code == code]
 
 
 def team_id(code: str) -> Subquery:

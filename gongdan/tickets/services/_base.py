@@ -7,11 +7,12 @@ from typing import Any
 from gongdan.accounts.constants import STAFF_ROLES
 from gongdan.accounts.models import User
 from gongdan.automation import services as outbox
-from gongdan.core import clock, configcache
+from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
 from gongdan.sla import services as sla
 from gongdan.tickets import constants as c
+from gongdan.tickets import selectors
 from gongdan.tickets.models import (
     DeskPolicy,
     Priority,
@@ -94,17 +95,13 @@ def _counts_as_effective(event_type: str, policy: DeskPolicy, actor: Actor) -> b
 
 
 def _statuses() -> tuple[dict[str, Status], dict[str, Status]]:
-    """Statuses by key and the default status of each kind (configuration: cached; read-only)."""
-
-    def load() -> tuple[dict[str, Status], dict[str, Status]]:
-        rows = list(Status.objects.order_by("pk"))
-        defaults: dict[str, Status] = {}
-        for status in rows:
-            if status.is_default:
-                defaults.setdefault(status.kind, status)
-        return {status.key: status for status in rows}, defaults
-
-    return configcache.cached(("statuses",), load)
+    """Statuses by key and the default status of each kind, from the cached table (read-only)."""
+    rows = selectors.statuses()
+    defaults: dict[str, Status] = {}
+    for status in rows:
+        if status.is_default:
+            defaults.setdefault(status.kind, status)
+    return {status.key: status for status in rows}, defaults
 
 
 def _status_for(kind: str) -> Status:
@@ -124,7 +121,7 @@ def _resolve_status(value: str | Status) -> Status:
 
 
 def _priorities() -> dict[str, Priority]:
-    return configcache.cached(("priorities",), lambda: {p.code: p for p in Priority.objects.all()})
+    return {priority.code: priority for priority in selectors.priorities()}
 
 
 def _resolve_priority(code: str | None) -> Priority:
