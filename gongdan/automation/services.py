@@ -27,6 +27,7 @@ from gongdan.automation.constants import (
 )
 from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
 from gongdan.core import clock
+from gongdan.core.aftercommit import after_commit
 from gongdan.core.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def enqueue_email(
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     _add_headers(message)
-    transaction.on_commit(_kick_worker)
+    after_commit(_kick_worker)
     return message
 
 
@@ -79,7 +80,7 @@ def _enqueue(
             message.save(force_insert=True)
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
-    transaction.on_commit(_kick_worker)
+    after_commit(_kick_worker)
     return message
 
 
@@ -235,7 +236,7 @@ def notify_many(notices: list[Notice]) -> list[OutboxMessage]:
         # A dedupe key met an existing message (a retried call): one by one, as `notify` does.
         return [_enqueue_planned(message, threaded) for message, threaded in planned]
     _add_headers_many([message for message, threaded in planned if threaded])
-    transaction.on_commit(_kick_worker)
+    after_commit(_kick_worker)
     return messages
 
 
@@ -469,5 +470,5 @@ def retry_now(message_ids) -> int:
         state=OutboxState.PENDING, next_attempt_at=clock.now(), claimed_at=None
     )
     if count:
-        transaction.on_commit(_kick_worker)
+        after_commit(_kick_worker)
     return count

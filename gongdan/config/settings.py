@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongdan.core.outage.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gongdan.core.configcache.ScopeMiddleware",
@@ -156,6 +157,17 @@ if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 else:
     HUEY["url"] = env_str("GONGDAN_REDIS_URL", "")
+
+# Outages (issue 24; docs/operations.md). An Idempotency-Key claim lives in its request's own
+# transaction: it dies with the connection, and on PostgreSQL after this many seconds without
+# progress (≤ 30); a retry waits at most GONGDAN_IDEMPOTENCY_WAIT_SECONDS for a live claim, then 409.
+GONGDAN_IDEMPOTENCY_CLAIM_SECONDS = min(30, env_int("GONGDAN_IDEMPOTENCY_CLAIM_SECONDS", 30))
+GONGDAN_IDEMPOTENCY_WAIT_SECONDS = env_int("GONGDAN_IDEMPOTENCY_WAIT_SECONDS", 5)
+# The Retry-After (seconds) of the 503 answered while the database or the queue is out of reach.
+GONGDAN_OUTAGE_RETRY_AFTER = env_int("GONGDAN_OUTAGE_RETRY_AFTER", 5)
+# A stopped Redis must cost a request milliseconds, not a hung worker kick: bounded socket waits.
+if HUEY.get("url") and "socket_connect_timeout" not in HUEY["url"]:
+    HUEY["url"] += ("&" if "?" in HUEY["url"] else "?") + "socket_connect_timeout=2&socket_timeout=5"
 
 # SMS gateway adapter (a class with send(phone, text)); see gongdan/automation/sms.py.
 GONGDAN_SMS_BACKEND = env_str("GONGDAN_SMS_BACKEND", "gongdan.automation.sms.ConsoleSmsSender")

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 from gongdan.accounts.models import ApiToken
 from gongdan.core import clock
 from gongdan.core.errors import DomainError
+from gongdan.core.outage import OUTAGE_ERRORS, outage_response
 from gongdan.core.problems import problem_response
 
 
@@ -81,6 +82,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return problem_response(request, 404, "not-found", "The object does not exist.", "对象不存在。")
+
+    for error_class in OUTAGE_ERRORS:
+        # The database or the queue is out of reach: 503 + Retry-After, never the driver's text.
+        api.add_exception_handler(error_class, outage_response)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -1,12 +1,47 @@
+"""`/healthz` for load balancers and monitors (anonymous): what is down, never where it lives."""
+
+import logging
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from gongdan.core.outage import retry_after
 
-def healthz(request: HttpRequest) -> JsonResponse:
+log = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # report any database failure as unhealthy
-        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    except Exception as exc:  # any failure is "unavailable"; the detail goes to the log only
+        log.warning("healthz: database unavailable: %s: %s", type(exc).__name__, exc)
+        return False
+    return True
+
+
+def _queue_ok() -> bool:
+    """Redis when the queue lives there (a down queue delays notifications, it loses nothing)."""
+    from huey import RedisHuey
+    from huey.contrib.djhuey import HUEY
+
+    if not isinstance(HUEY, RedisHuey):
+        return True  # SqliteHuey: the queue is a local file
+    try:
+        HUEY.storage.conn.ping()
+    except Exception as exc:
+        log.warning("healthz: queue unavailable: %s: %s", type(exc).__name__, exc)
+        return False
+    return True
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    if not _database_ok():
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = str(retry_after())
+        return response
+    queue = "ok" if _queue_ok() else "unavailable"
+    # The web answers while the queue is down (the sweeps catch up): degraded, still 200.
+    status = "ok" if queue == "ok" else "degraded"
+    return JsonResponse({"status": status, "database": connection.vendor, "queue": queue})

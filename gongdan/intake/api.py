@@ -42,12 +42,14 @@ def _result_response(request: HttpRequest, result: IntakeResult, created_status:
     if result.dead_letter is not None:
         letter = result.dead_letter
         quarantined = letter.reason == Reason.RATE_LIMITED
+        # An internal failure's text may name hosts and ports: the client gets its kind only (issue 24.6).
+        detail = letter.detail.split(":", 1)[0] if letter.reason == Reason.FAILED else letter.detail
         return problem_response(
             request,
             429 if quarantined else 422,
             "intake-" + letter.reason.replace("_", "-"),
-            f"Not taken in ({letter.reason}): {letter.detail}. Kept as dead letter {letter.pk}.",
-            f"未受理（{letter.get_reason_display()}）：{letter.detail}。已保存为死信 {letter.pk}。",
+            f"Not taken in ({letter.reason}): {detail}. Kept as dead letter {letter.pk}.",
+            f"未受理（{letter.get_reason_display()}）：{detail}。已保存为死信 {letter.pk}。",
             errors={"dead_letter_id": letter.pk, "reason": letter.reason},
         )
     body = {

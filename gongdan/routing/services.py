@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from gongdan.accounts.models import Skill, Team, User
 from gongdan.core import clock, configcache
+from gongdan.core.aftercommit import after_commit
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
 from gongdan.core.text import is_blank
@@ -72,7 +73,7 @@ def refresh_breaker() -> BreakerState:
             # Held P3/P4 tickets are assigned once the switch is committed, by the worker.
             from gongdan.routing.tasks import release_held_tickets
 
-            transaction.on_commit(release_held_tickets)
+            after_commit(release_held_tickets)
     state.refresh_from_db()
     return state
 

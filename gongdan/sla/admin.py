@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from gongdan.core import clock
 from gongdan.core.admin import ReadOnlyAdminMixin, TimeZoneFormMixin
+from gongdan.core.aftercommit import after_commit
 from gongdan.sla import calendars
 from gongdan.sla.models import (
     BusinessCalendar,
@@ -25,7 +25,7 @@ def _recompute_after_commit() -> None:
     """Deadlines of active tickets follow the configuration: recompute them in the background."""
     from gongdan.sla.tasks import recompute_active_tickets
 
-    transaction.on_commit(recompute_active_tickets)
+    after_commit(recompute_active_tickets)
 
 
 class RecomputeOnSaveMixin:
