@@ -4,11 +4,12 @@ from datetime import time
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from pydantic import AfterValidator
+from ninja import Router
+from pydantic import AfterValidator, ConfigDict
 
 from gongdan.automation import services
 from gongdan.core.errors import PermissionDenied
+from gongdan.core.schemas import InputSchema
 from gongdan.tickets.schemas import Text, is_staff
 
 router = Router(tags=["notifications"])
@@ -23,7 +24,7 @@ def _local(value: time | None) -> time | None:
 LocalTime = Annotated[time | None, AfterValidator(_local)]
 
 
-class PreferenceIn(Schema):
+class PreferenceIn(InputSchema):
     channel: Literal["email", "apprise", "sms"]
     target: Text(500) = ""
     is_active: bool = True
@@ -34,6 +35,8 @@ class PreferenceIn(Schema):
 
 
 class PreferenceOut(PreferenceIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not a request body
+
     id: int
     target: str
 

@@ -25,10 +25,20 @@ class OutboxState(models.TextChoices):
 
 
 MAX_ATTEMPTS = 8
-# Seconds before retry n (1-based); the last value repeats.
-BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600]
+# Retry n (1-based) waits RETRY_BASE_SECONDS · 2^(n-1), capped at RETRY_CAP_SECONDS, of which a
+# jittered 50–100 % (`delivery.retry_delay`): recovery is minutes away at most, and the messages of
+# one outage do not all come back in the same second.
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 300
 # A message claimed but not finished within this many seconds is taken over by another worker.
 CLAIM_TIMEOUT_SECONDS = 300
+# After a send succeeded, a worker keeps trying to record it this long through a database outage
+# (less than CLAIM_TIMEOUT_SECONDS, so nobody takes the message over and sends it again meanwhile).
+RECORD_PATIENCE_SECONDS = 90
+# Consecutive channel failures that open a channel's circuit: then one probe at a time is sent.
+CIRCUIT_THRESHOLD = 3
+# How long a worker that claimed the probe holds it before another worker may probe instead.
+PROBE_LEASE_SECONDS = 60
 
 # States an admin may send back to delivery now.
 RETRYABLE_STATES = [OutboxState.PENDING, OutboxState.DEAD]

@@ -52,6 +52,28 @@ class DeliveryAttempt(models.Model):
         return f"{self.message_id} {'ok' if self.ok else 'error'} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+class DeliveryCircuit(models.Model):
+    """One delivery channel's health (issue 24.7): an email server, the SMS gateway, one push host.
+
+    Closed while sends succeed. After `CIRCUIT_THRESHOLD` consecutive channel failures it opens:
+    the waiting messages are left alone and one probe at a time is sent (half-open) at growing,
+    capped intervals. The first send that succeeds closes it and re-drives the channel's waiting
+    messages at once.
+    """
+
+    channel = models.CharField(_("channel"), max_length=200, unique=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    open_until = models.DateTimeField(_("next probe at"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("delivery circuit")
+        verbose_name_plural = _("delivery circuits")
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.failures} failures"
+
+
 class NotificationPreference(models.Model):
     """One way to reach a staff member, with optional quiet hours in their own time zone.
 

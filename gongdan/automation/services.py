@@ -3,6 +3,7 @@
 import ipaddress
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import charset
@@ -12,14 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F, Q
 
-from gongdan.automation import sms
+from gongdan.automation import delivery, sms
 from gongdan.automation.constants import (
-    BACKOFF_SECONDS,
     CLAIM_TIMEOUT_SECONDS,
     MAX_ATTEMPTS,
+    RECORD_PATIENCE_SECONDS,
     RETRYABLE_STATES,
     NotificationChannel,
     OutboxKind,
@@ -374,17 +375,20 @@ def _kick_worker() -> None:
 
 
 def _claim(message_id: int) -> bool:
+    """Take a message for sending and count the attempt before anything leaves (issue 24.5)."""
     now = clock.now()
     stale = now - timedelta(seconds=CLAIM_TIMEOUT_SECONDS)
     claimed = OutboxMessage.objects.filter(
         Q(state=OutboxState.PENDING) | Q(state=OutboxState.SENDING, claimed_at__lt=stale), pk=message_id
-    ).update(state=OutboxState.SENDING, claimed_at=now)
+    ).update(state=OutboxState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     return claimed == 1
 
 
 def _send(message: OutboxMessage) -> None:
     if message.kind == OutboxKind.EMAIL:
-        headers = (message.payload or {}).get("headers") or None
+        # A stable Message-ID (intake's threading one, else the outbox's own): a copy sent again
+        # after a crash carries the same id, which mail systems recognise as the same message.
+        headers = {"Message-ID": delivery.stable_message_id(message), **((message.payload or {}).get("headers") or {})}
         _restore_utf8_headers()
         EmailMessage(subject=message.subject, body=message.body, to=[message.recipient], headers=headers).send()
         return
@@ -422,44 +426,105 @@ def _send_apprise(url: str, title: str, body: str) -> None:
         raise RuntimeError("apprise reported a failed delivery")
 
 
-def _finish(message: OutboxMessage, error: str | None) -> None:
-    now = clock.now()
-    attempts = message.attempts + 1
-    DeliveryAttempt.objects.create(message=message, at=now, ok=error is None, error=error or "")
-    if error is None:
-        OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.SENT, attempts=attempts, sent_at=now)
-        return
-    backoff = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
-    state = OutboxState.DEAD if attempts >= MAX_ATTEMPTS else OutboxState.PENDING
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        state=state, attempts=attempts, last_error=error[:2000], next_attempt_at=now + timedelta(seconds=backoff)
-    )
+def _record(message: OutboxMessage, error: str | None, *, at=None) -> None:
+    """The attempt's outcome and the delivery-log row, together (the attempt was counted at claim)."""
+    now = at or clock.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(message=message, at=now, ok=error is None, error=error or "")
+        if error is None:
+            OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.SENT, sent_at=now)
+            return
+        delay = delivery.retry_delay(message.attempts, message.pk)
+        state = OutboxState.DEAD if message.attempts >= MAX_ATTEMPTS else OutboxState.PENDING
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            state=state, last_error=error[:2000], next_attempt_at=now + timedelta(seconds=delay)
+        )
 
 
-def deliver_due(limit: int = 100) -> int:
-    """Deliver due messages; safe to run on several workers at once. Returns how many were sent."""
+def _record_sent(message: OutboxMessage) -> None:
+    """Record a sent message even through a database restart: a row left "sending" is sent again.
+
+    The window in which a crash can still cause a second copy is the worker process dying between
+    the server's acceptance and this commit (and, past RECORD_PATIENCE_SECONDS of outage, its
+    dying before the database is back); docs/operations.md.
+    """
+    at = clock.now()
+    deadline = time.monotonic() + RECORD_PATIENCE_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            _record(message, None, at=at)
+            return
+        except DatabaseError:
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                delivery.remember_unrecorded(message.pk, at)
+                log.warning("outbox %s was sent but not yet recorded; kept for the next run", message.pk)
+                return
+            close_old_connections()  # a broken connection is replaced on the next query
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+def _record_remembered() -> None:
+    for pk, at in delivery.unrecorded().items():
+        message = OutboxMessage.objects.filter(pk=pk, state=OutboxState.SENDING).first()
+        if message is not None:
+            _record(message, None, at=at)
+        delivery.forget_unrecorded(pk)
+
+
+def _attempt(message: OutboxMessage, channel: str, now) -> tuple[bool, bool]:
+    """Send one claimed message; (sent, the channel's circuit is open after it)."""
+    try:
+        _send(message)
+    except Exception as exc:  # any delivery failure is logged and retried, never lost
+        log.warning("outbox delivery %s failed: %s", message.pk, type(exc).__name__)
+        _record(message, f"{type(exc).__name__}: {exc}")
+        return False, delivery.record_failure(channel, now) if delivery.is_channel_failure(exc) else False
+    _record_sent(message)
+    if delivery.record_success(channel, now):
+        log.info("outbox channel %s is back; its waiting messages are re-driven", channel)
+    return True, False
+
+
+def _deliver_pass(limit: int) -> int:
+    """One pass over the due messages; how many were sent."""
     now = clock.now()
     stale = now - timedelta(seconds=CLAIM_TIMEOUT_SECONDS)
     due = (
         OutboxMessage.objects.filter(
             Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, claimed_at__lt=stale)
         )
+        .exclude(pk__in=list(delivery.unrecorded()))
         .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "kind", "payload")[:limit]
     )
+    gates: dict[str, str] = {}
     sent = 0
-    for message_id in list(due):
-        if not _claim(message_id):
+    for message_id, kind, payload in list(due):
+        channel = delivery.channel_of(kind, payload)
+        if gates.get(channel) == delivery.WAIT:
             continue
-        message = OutboxMessage.objects.get(pk=message_id)
-        try:
-            _send(message)
-        except Exception as exc:  # any delivery failure is logged and retried, never lost
-            log.warning("outbox delivery %s failed: %s", message_id, exc)
-            _finish(message, f"{type(exc).__name__}: {exc}")
-        else:
-            _finish(message, None)
-            sent += 1
+        gates[channel] = gates.get(channel) or delivery.gate(channel, now)
+        if gates[channel] == delivery.WAIT or not _claim(message_id):
+            continue
+        ok, opened = _attempt(OutboxMessage.objects.get(pk=message_id), channel, now)
+        sent += ok
+        # A probe decides for its channel; an open circuit holds the rest of the channel back.
+        gates[channel] = delivery.WAIT if opened or (gates[channel] == delivery.PROBE and not ok) else delivery.CLOSED
+    return sent
+
+
+def deliver_due(limit: int = 100) -> int:
+    """Deliver due messages; safe to run on several workers at once. Returns how many were sent."""
+    _record_remembered()
+    sent = 0
+    for _pass in range(3):
+        # A channel that came back re-drives its waiting messages: they are due in the next pass.
+        batch_sent = _deliver_pass(limit - sent)
+        sent += batch_sent
+        if not batch_sent or sent >= limit:
+            break
     return sent
 
 

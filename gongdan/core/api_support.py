@@ -39,6 +39,20 @@ class TokenAuth(HttpBearer):
 session_or_token = [TokenAuth(), django_auth]
 
 
+def unknown_fields(errors: list[dict]) -> list[str]:
+    """The body fields a schema refused as unknown (`extra="forbid"`), as dotted paths in order."""
+    found = []
+    for error in errors:
+        if error.get("type") != "extra_forbidden":
+            continue
+        # ("body", "payload", "materials", 0, "price") → "materials.0.price"
+        path = [str(part) for part in error.get("loc", ())[2:]] or [str(error.get("loc", ("?",))[-1])]
+        name = ".".join(path)
+        if name not in found:
+            found.append(name)
+    return found
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -48,6 +62,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
+        unknown = unknown_fields(exc.errors)
+        if unknown:
+            names = ", ".join(unknown)
+            return problem_response(
+                request,
+                422,
+                "unknown-fields",
+                f"Unknown fields, nothing was changed: {names}. Send only the documented fields.",
+                f"存在未知字段，未做任何修改：{names}。请只发送文档中列出的字段。",
+                errors={"unknown_fields": unknown, "detail": exc.errors},
+            )
         return problem_response(
             request,
             422,

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput
+from gongdan.core.schemas import InputSchema
 from gongdan.customers import access, selectors, services
 from gongdan.customers.constants import IdentityKind, Tier
 from gongdan.customers.models import Customer, Organization
@@ -61,20 +62,20 @@ class CustomerFilters(Schema):
     limit: int = Field(25, ge=1, le=100)
 
 
-class IdentityIn(Schema):
+class IdentityIn(InputSchema):
     kind: IdentityKind
     value: Text(200, min_length=1)
     verified: bool = False
 
 
-class DeviceIn(Schema):
+class DeviceIn(InputSchema):
     serial_number: Text(100, min_length=1)
     model: Text(200) = ""
     location: Text(300) = ""
     installed_at: date | None = None
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     name: Text(200, min_length=1)
     organization_id: Id | None = None
     tier: Tier = Tier.STANDARD

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from gongdan.core.context import Channel, client_ip
 from gongdan.core.errors import TokenInvalid, not_found
+from gongdan.core.schemas import InputSchema
 from gongdan.feedback import services
 from gongdan.feedback.models import ResolutionConfirmation
 from gongdan.tickets.constants import StatusKind
@@ -29,7 +30,7 @@ class ConfirmationOut(Schema):
     expires_at: datetime
 
 
-class AnswerIn(Schema):
+class AnswerIn(InputSchema):
     solved: bool = Field(description="Was the problem solved?")
     clear: bool | None = Field(None, description="Was the solution clear?")
     rating: int | None = Field(None, ge=1, le=5)

@@ -4,11 +4,13 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import ConfigDict
 
 from gongdan.accounts import services as accounts
 from gongdan.accounts.models import Skill, User
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput, PermissionDenied, not_found
+from gongdan.core.schemas import InputSchema
 from gongdan.routing import access, config, selectors, services
 from gongdan.routing.models import BreakerTransition
 from gongdan.tickets import access as ticket_access
@@ -37,7 +39,7 @@ class BreakerOut(Schema):
     history: list[TransitionOut] = Field(description="Leads and admins only; empty for agents.")
 
 
-class DispatchIn(Schema):
+class DispatchIn(InputSchema):
     latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
     longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
     skill: str | None = Field(None, max_length=50, description="Code of an extra skill the job needs.")
@@ -51,16 +53,18 @@ class DispatchOut(Schema):
     fallback_used: bool
 
 
-class LocationIn(Schema):
+class LocationIn(InputSchema):
     latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
     longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
 class LocationOut(LocationIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not a request body
+
     at: datetime
 
 
-class ReassignIn(Schema):
+class ReassignIn(InputSchema):
     assignee_id: int | None = Field(None, ge=1, le=2**31 - 1)
     reason: str = Field(min_length=1, max_length=500)
 

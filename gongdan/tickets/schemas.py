@@ -16,6 +16,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
 from gongdan.accounts.constants import STAFF_ROLES
+from gongdan.core.schemas import InputSchema
 from gongdan.tickets import constants as c
 from gongdan.tickets.models import Attachment, Category, Ticket, TicketEvent
 
@@ -81,7 +82,7 @@ class LinkOut(Schema):
     ticket: str = Field(description="The number of the linked ticket.")
 
 
-class MaterialIn(Schema):
+class MaterialIn(InputSchema):
     item: Text(200, min_length=1)
     quantity: Number = 1
     unit: Text(20) = ""
@@ -211,12 +212,12 @@ class LinkCreatedOut(Schema):
 # ---- inputs ---------------------------------------------------------------------------------
 
 
-class ExternalRefIn(Schema):
+class ExternalRefIn(InputSchema):
     system: c.ExternalSystem
     reference: Text(100, min_length=1)
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(InputSchema):
     subject: Text(200)
     description: Text(20000) = ""
     customer_id: Id | None = Field(None, description="Required for staff; customers open tickets for themselves.")
@@ -237,7 +238,7 @@ class TicketCreateIn(Schema):
 STAFF_ONLY_CREATE_FIELDS = ("priority", "tags", "team", "assignee_id", "parent", "external_refs")
 
 
-class TicketPatchIn(Schema):
+class TicketPatchIn(InputSchema):
     """Only the fields sent are changed. `reason` explains priority, category and assignment changes."""
 
     reason: Text(2000) = ""
@@ -264,23 +265,23 @@ class TicketPatchIn(Schema):
 NULLABLE_PATCH_FIELDS = frozenset({"category", "assignee_id", "engineer_id"})
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     status: Code = Field(description="A status key or a status kind (new, open, pending, …).")
     reason: Text(2000) = ""
     summary: Text(200) = ""
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     body: Text(50000)
     summary: Text(200) = ""
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     target: TicketNumber
     kind: c.LinkKind = c.LinkKind.RELATED
 
 
-class MergeIn(Schema):
+class MergeIn(InputSchema):
     target: TicketNumber = Field(description="The ticket this one is merged into.")
     reason: Text(2000) = ""
 

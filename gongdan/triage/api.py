@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from gongdan.accounts.constants import STAFF_ROLES
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import not_found
+from gongdan.core.schemas import InputSchema
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.models import Ticket
 from gongdan.tickets.schemas import TicketNumber
@@ -48,12 +49,12 @@ class TriageOut(Schema):
     overrides: list[OverrideOut]
 
 
-class OverrideIn(Schema):
+class OverrideIn(InputSchema):
     code: str
     reason: str
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(InputSchema):
     category: str | None = None
     tags: list[str] | None = None
     sentiment: str | None = None

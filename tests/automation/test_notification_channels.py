@@ -7,6 +7,7 @@ import json
 import pytest
 import time_machine
 
+from gongdan.automation import delivery
 from gongdan.automation import services as outbox
 from gongdan.automation.models import NotificationPreference, OutboxMessage
 from gongdan.automation.sms import LocmemSmsSender
@@ -60,7 +61,13 @@ def test_a_failing_push_is_retried_with_backoff_and_logged(agent, httpserver):
 
     assert _deliver() == 0
     message.refresh_from_db()
-    assert (message.state, message.attempts, message.next_attempt_at) == ("pending", 1, T0 + dt.timedelta(seconds=30))
+    delay = delivery.retry_delay(1, message.pk)  # a jittered 15–30 s
+    assert 15 <= delay < 30
+    assert (message.state, message.attempts, message.next_attempt_at) == (
+        "pending",
+        1,
+        T0 + dt.timedelta(seconds=delay),
+    )
     assert "failed delivery" in message.deliveries.get().error
 
 

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from gongdan.core.context import Actor, Channel
+from gongdan.core.schemas import InputSchema
 from gongdan.tickets import access as ticket_access
 from gongdan.triage.duplicates import access, selectors, services
 from gongdan.triage.duplicates_constants import RELATED_LIMIT
@@ -34,7 +35,7 @@ class CandidateOut(Schema):
     components: dict[str, float]
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     original: str = Field(description="Number of the earlier ticket")
     confirmed: bool
     reason: str = Field("", max_length=2000)

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from gongdan.accounts.constants import DESK_ROLES, Role
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput, PermissionDenied, not_found
+from gongdan.core.schemas import InputSchema
 from gongdan.tickets import access
 from gongdan.tickets import services as tickets
 from gongdan.tickets.schemas import Id, Text, TicketNumber
@@ -28,12 +29,12 @@ class ProposalOut(Schema):
     created_at: datetime
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(InputSchema):
     swap: bool = Field(False, description="Merge the older ticket into the newer one instead.")
     reason: Text(500) = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: Text(500, min_length=1)
 
 
