@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gongdan.automation import services
-from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
+from gongdan.automation.models import DeliveryAttempt, DeliveryCircuit, NotificationPreference, OutboxMessage
 from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
@@ -79,3 +79,11 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     def masked_target(self, obj: NotificationPreference) -> str:
         # Push URLs carry tokens: the list shows scheme and host only.
         return services.masked_target(obj.channel, obj.target)
+
+
+@admin.register(DeliveryCircuit)
+class DeliveryCircuitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each delivery channel's health: open circuits send one probe at a time (docs/operations.md)."""
+
+    list_display = ["channel", "failures", "open_until", "changed_at"]
+    fields = ["channel", "failures", "open_until", "changed_at"]
