@@ -40,9 +40,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "gongdan.core.outage.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database: an outage there answers 503, not 500.
+    "gongdan.core.outage.OutageMiddleware",
     "gongdan.core.configcache.ScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

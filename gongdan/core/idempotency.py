@@ -59,10 +59,12 @@ class _Busy(Exception):
     """The key's claim is held by a request still running (PostgreSQL lock wait timed out)."""
 
 
-def _set_local(name: str, value: str) -> None:
+def _set_local(**values: str) -> None:
+    """PostgreSQL settings for the rest of the current transaction, in one round trip."""
     if connection.vendor == "postgresql":
+        calls = ", ".join("set_config(%s, %s, true)" for _ in values)
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL {name} = %s", [value])
+            cursor.execute(f"SELECT {calls}", [part for item in values.items() for part in item])
 
 
 class IdempotencyMiddleware:
@@ -83,9 +85,10 @@ class IdempotencyMiddleware:
             )
         with transaction.atomic():
             # The claim must not outlive a stuck request: the server ends the transaction first.
-            timeout = f"{claim_seconds()}s"
-            _set_local("idle_in_transaction_session_timeout", timeout)
-            _set_local("statement_timeout", timeout)
+            limit = f"{claim_seconds()}s"
+            _set_local(
+                idle_in_transaction_session_timeout=limit, statement_timeout=limit, lock_timeout=f"{wait_seconds()}s"
+            )
             record, answer = self._claim(request, key)
             if answer is not None:
                 return answer
@@ -131,7 +134,6 @@ class IdempotencyMiddleware:
     @staticmethod
     def _insert(request: HttpRequest, scope: str, key: str, body_hash: str) -> IdempotencyRecord | None:
         """The new claim, or None when the key is already committed; `_Busy` while a live claim holds it."""
-        _set_local("lock_timeout", f"{wait_seconds()}s")
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
@@ -149,7 +151,7 @@ class IdempotencyMiddleware:
                 raise _Busy from exc
             raise
         finally:
-            _set_local("lock_timeout", "0")
+            _set_local(lock_timeout="0")  # the wait bounds the claim only, not the view's own locks
 
     @staticmethod
     def _in_progress(request: HttpRequest) -> HttpResponse:

@@ -49,7 +49,7 @@ def _hold_claim(headers, key, body, *, seconds, then="rollback", answer=None, id
         try:
             with transaction.atomic():
                 if idle_limit:
-                    _set_local("idle_in_transaction_session_timeout", idle_limit)
+                    _set_local(idle_in_transaction_session_timeout=idle_limit)
                 _claim_row(headers, key, body, **(answer or {}))
                 holding.set()
                 time.sleep(seconds)

@@ -46,6 +46,7 @@ class Tally:
     outage_answers: list = field(default_factory=list)  # (status, content type, Retry-After, text)
     other_5xx: list = field(default_factory=list)
     connection_errors: int = 0
+    recoveries: list = field(default_factory=list)  # seconds from database back to API healthy
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -135,6 +136,20 @@ def _probe_outage(app: App, token: str, tally: Tally) -> None:
         _note_outage(tally, response)
 
 
+def _seconds_until_healthy(app: App, token: str) -> float:
+    """From PostgreSQL accepting connections again to the API's first 200."""
+    started = time.monotonic()
+    while time.monotonic() - started < 30:
+        try:
+            response = requests.get(f"{app.base_url}/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
+            if response.status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
 def _faults(stack, token: str, tally: Tally, start: float) -> list[str]:
     """The timeline (seconds from the start of the load); returns what it did."""
     app, postgres, redis, sink = stack
@@ -148,6 +163,7 @@ def _faults(stack, token: str, tally: Tally, start: float) -> list[str]:
         _probe_outage(app, token, tally)
         time.sleep(down)
         postgres.start()
+        tally.recoveries.append(_seconds_until_healthy(app, token))
         done.append(f"postgres {mode} restart")
 
     at(3)
@@ -229,7 +245,8 @@ def test_no_loss_no_duplicate_no_false_refusal_through_database_queue_and_mail_o
     with capsys.disabled():
         print(
             f"\nfaults: {len(plan)} requests in {load_seconds:.0f} s through {', '.join(timeline)}; "
-            f"{len(tally.outage_answers)} outage answers (503), {tally.connection_errors} connection errors; "
+            f"{len(tally.outage_answers)} outage answers (503), {tally.connection_errors} connection errors, "
+            f"API healthy {', '.join(f'{s:.2f}' for s in tally.recoveries)} s after each restart; "
             f"{len(rows)} outbox messages, {len(received)} mails received, {duplicates} duplicates "
             f"({rate:.3%}), {len(email_pks - received_pks)} missing"
         )
@@ -243,6 +260,7 @@ def test_no_loss_no_duplicate_no_false_refusal_through_database_queue_and_mail_o
     assert sorted(key.rsplit(":", 1)[1] for key, ticket in inbound if ticket) == sorted(
         key for key, path, _body in plan if "intake" in path
     )
+    assert len(tally.recoveries) == 4 and max(tally.recoveries) < 5, tally.recoveries
     # Outage answers: 503 + Retry-After, problem+json or the page, naming no host or port.
     assert tally.other_5xx == []
     assert len(tally.outage_answers) >= 3
