@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from tests.faults.stack import App, PrivatePostgres, PrivateRedis, SmtpSink
+from tests.faults.stack import ROOT, App, PrivatePostgres, PrivateRedis, SmtpSink
 
 pytestmark = pytest.mark.postgres
 
@@ -242,14 +242,18 @@ def test_no_loss_no_duplicate_no_false_refusal_through_database_queue_and_mail_o
     received_pks = {_outbox_pk(mid) for mid in received}
     duplicates = len(received) - len(set(received))
     rate = duplicates / max(1, len(received))
+    report = (
+        f"faults: {len(plan)} requests in {load_seconds:.0f} s through {', '.join(timeline)}; "
+        f"{len(tally.outage_answers)} outage answers (503), {tally.connection_errors} connection errors, "
+        f"API healthy {', '.join(f'{s:.2f}' for s in tally.recoveries)} s after each restart; "
+        f"{len(rows)} outbox messages, {len(received)} mails received, {duplicates} duplicates "
+        f"({rate:.3%}), {len(email_pks - received_pks)} missing"
+    )
+    # Shown in the run's output, and kept (under xdist a worker's output is not shown) in var/.
     with capsys.disabled():
-        print(
-            f"\nfaults: {len(plan)} requests in {load_seconds:.0f} s through {', '.join(timeline)}; "
-            f"{len(tally.outage_answers)} outage answers (503), {tally.connection_errors} connection errors, "
-            f"API healthy {', '.join(f'{s:.2f}' for s in tally.recoveries)} s after each restart; "
-            f"{len(rows)} outbox messages, {len(received)} mails received, {duplicates} duplicates "
-            f"({rate:.3%}), {len(email_pks - received_pks)} missing"
-        )
+        print("\n" + report)
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "faults-report.txt").write_text(report + "\n", encoding="utf-8")
 
     # Every request got a final answer, and it was a success: no false refusal, nothing lost.
     assert len(tally.answers) == len(plan), f"{len(plan) - len(tally.answers)} requests never got a final answer"
