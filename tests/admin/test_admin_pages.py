@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gongdan.accounts.models import ApiToken, Shift, Skill, UserSkill
 from gongdan.automation import services as outbox
-from gongdan.automation.models import NotificationPreference
+from gongdan.automation.models import DeliveryCircuit, NotificationPreference
 from gongdan.core import clock
 from gongdan.core.models import IdempotencyRecord
 from gongdan.customers.models import Device
@@ -63,6 +63,7 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     routing.dispatch(actor=agent_actor, ticket=ticket, latitude=31.2304, longitude=121.4737)
     services.change_status(actor=agent_actor, ticket=ticket, status="resolved", summary="重置验证码服务后恢复")
     outbox.deliver_due()
+    DeliveryCircuit.objects.create(channel="sms", failures=3, open_until=clock.now(), changed_at=clock.now())
     one_intake_row_each(customer)
     one_triage_row_each(ticket, agent_actor)
     IdempotencyRecord.objects.create(

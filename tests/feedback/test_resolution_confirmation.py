@@ -6,6 +6,7 @@ import re
 import pytest
 import time_machine
 
+from gongdan.automation import delivery
 from gongdan.automation import services as outbox
 from gongdan.automation.models import OutboxMessage
 from gongdan.feedback import services as feedback
@@ -120,5 +121,5 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(settings, resolved
         assert outbox.deliver_due() == 0
     message = OutboxMessage.objects.order_by("id").first()
     assert (message.state, message.attempts) == ("pending", 1)
-    assert message.next_attempt_at == T0 + dt.timedelta(seconds=30)
+    assert message.next_attempt_at == T0 + dt.timedelta(seconds=delivery.retry_delay(1, message.pk))
     assert message.deliveries.get().ok is False
