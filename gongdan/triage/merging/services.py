@@ -20,6 +20,7 @@ from gongdan.tickets import access
 from gongdan.tickets import services as tickets
 from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, EventType, LinkKind, StatusKind
 from gongdan.tickets.models import Category, Status, Ticket
+from gongdan.tickets.services import hooks
 from gongdan.triage.duplicates import pair_score, pair_scores
 from gongdan.triage.merging import rules
 from gongdan.triage.merging.selectors import current_policy
@@ -194,7 +195,7 @@ def record_provenance(
     reason: str,
     proposal: MergeProposal | None = None,
 ) -> MergeProvenance:
-    """Called by `tickets.services.merge` inside its transaction: what the original was, and how alike."""
+    """Called on a merge (`on_ticket_merged`) inside its transaction: what the original was, and how alike."""
     attachments = _attachment_rows(original)
     on_master = set(master.attachments.values_list("sha256", flat=True))
     score = pair_score(original, master)
@@ -218,8 +219,24 @@ def record_provenance(
     )
 
 
+def on_ticket_merged(merged: hooks.Merged) -> None:
+    """Registered with the ticket services (TriageConfig.ready): keep what the original was."""
+    record_provenance(
+        actor=merged.actor,
+        original=merged.original,
+        master=merged.master,
+        previous_status=merged.previous_status,
+        reason=merged.reason,
+        proposal=merged.proposal,
+    )
+
+
+def on_ticket_unmerged(unmerged: hooks.Unmerged) -> None:
+    mark_undone(actor=unmerged.actor, original=unmerged.original, master=unmerged.master, reason=unmerged.reason)
+
+
 def mark_undone(*, actor: Actor, original: Ticket, master: Ticket, reason: str) -> int:
-    """Called by `tickets.services.unmerge`: the provenance row stays for the audit, marked undone."""
+    """Called on an un-merge (`on_ticket_unmerged`): the provenance row stays for the audit, marked undone."""
     return MergeProvenance.objects.filter(original=original, master=master, undone_at__isnull=True).update(
         undone_at=clock.now(), undone_by=actor.user if actor.is_staff_member else None, undo_reason=reason
     )
