@@ -29,9 +29,9 @@ def parse_if_match(header: str | None) -> list[int] | None:
         return None
     versions = []
     for part in header.split(","):
-        tag = part.strip().removeprefix("W/").strip('"')
-        if tag.startswith("v") and tag[1:].isdigit():
-            versions.append(int(tag[1:]))
+        tag = part.strip().removeprefix("W/")
+        if len(tag) > 3 and tag[0] == tag[-1] == '"' and tag[1] == "v" and tag[2:-1].isdigit():
+            versions.append(int(tag[2:-1]))
     return versions
 
 

@@ -123,7 +123,10 @@ def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
 
 
 def _ensure_pending(proposal: MergeProposal) -> MergeProposal:
-    locked = MergeProposal.objects.select_for_update().select_related("master", "original").get(pk=proposal.pk)
+    # Only the proposal's row: the two tickets are locked by `tickets.merge`, lowest id first.
+    locked = (
+        MergeProposal.objects.select_for_update(of=("self",)).select_related("master", "original").get(pk=proposal.pk)
+    )
     if locked.state != ProposalState.PENDING:
         raise IllegalTransition(
             f"This proposal is already {locked.state}.", f"该合并建议已处理（{locked.get_state_display()}）。"
@@ -131,7 +134,7 @@ def _ensure_pending(proposal: MergeProposal) -> MergeProposal:
     return locked
 
 
-@transaction.atomic
+@tickets.atomic_write
 def confirm_proposal(*, actor: Actor, proposal: MergeProposal, swap: bool = False, reason: str = "") -> Ticket:
     """The agent agrees: merge the original into the master (or the other way round with `swap`)."""
     access.ensure_desk(actor, proposal.master)
