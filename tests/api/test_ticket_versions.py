@@ -44,7 +44,11 @@ def test_a_patch_based_on_an_older_read_is_refused_with_the_current_values(as_ag
     stale = _etag(as_agent, ticket)
     assert _patch(as_agent, ticket, {"subject": "第一位坐席的标题"}, HTTP_IF_MATCH=stale).status_code == 200
     response = _patch(
-        as_agent, ticket, {"priority": "P1", "subject": "第二位坐席的标题"}, HTTP_IF_MATCH=stale, HTTP_ACCEPT_LANGUAGE="en"
+        as_agent,
+        ticket,
+        {"priority": "P1", "subject": "第二位坐席的标题"},
+        HTTP_IF_MATCH=stale,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     body = assert_problem(response, 412, "precondition-failed")
     ticket.refresh_from_db()

@@ -52,7 +52,8 @@ def test_a_status_change_from_a_stale_page_is_refused_with_the_current_values(
     # The form comes back with the agent's choice kept and the version renewed: a second submit applies.
     assert f'name="st-version" value="{current.version}"' in html
     again = agent_client.post(
-        f"/desk/t/{ticket.number}/status/", {"st-status": "pending-customer", "st-reason": "", "st-version": current.version}
+        f"/desk/t/{ticket.number}/status/",
+        {"st-status": "pending-customer", "st-reason": "", "st-version": current.version},
     )
     assert again.status_code == 302
     assert Ticket.objects.get(pk=ticket.pk).status.kind == "pending"
