@@ -254,6 +254,12 @@ def _stale(request: HttpRequest, error: PreconditionFailed) -> HttpResponse:
     "/{number}",
     response=TicketOut,
     summary="Change a ticket's fields (`If-Match: <ETag>` refuses the change with 412 if the ticket changed)",
+    description=(
+        "Send the `ETag` of your last read as `If-Match` to apply the change only if nobody changed the "
+        "ticket since: otherwise nothing is written and the answer is 412 `precondition-failed` with the "
+        "ticket's `current` values and its new `ETag`. Without `If-Match` (or with `*`) the change is "
+        "applied whatever the version. A successful answer carries the new `ETag`. See docs/concurrency.md."
+    ),
 )
 def update_ticket(request: HttpRequest, number: TicketNumber, payload: TicketPatchIn, response: HttpResponse):
     ticket = access.get_visible_ticket(request.user, number)
