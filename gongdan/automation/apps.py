@@ -6,3 +6,9 @@ class AutomationConfig(AppConfig):
     name = "gongdan.automation"
     label = "automation"
     verbose_name = _("Automation")
+
+    def ready(self) -> None:
+        from gongdan.automation import reactions
+        from gongdan.tickets.services import hooks
+
+        hooks.register_reply_hook(reactions.notify_customer_of_reply)

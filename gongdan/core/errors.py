@@ -72,3 +72,24 @@ class TokenInvalid(DomainError):
 
 def not_found(what: str = "object") -> NotFound:
     return NotFound(f"The {what} does not exist.", "对象不存在。")
+
+
+class ConcurrentChange(DomainError):
+    """Another request changed the same object between this request's read and its write."""
+
+    type = "concurrent-change"
+    status = 409
+
+
+class PreconditionFailed(DomainError):
+    """`If-Match` (or a form's version field) names a version the object no longer has.
+
+    `current` carries the object's current values so the client can show them beside its own.
+    """
+
+    type = "precondition-failed"
+    status = 412
+
+    def __init__(self, message_en: str, message_zh: str, *, current: dict[str, Any] | None = None, **kwargs: Any):
+        super().__init__(message_en, message_zh, **kwargs)
+        self.current = current or {}

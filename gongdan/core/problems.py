@@ -21,6 +21,7 @@ def problem_response(
     detail_zh: str,
     *,
     errors: Any = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + type_slug,
@@ -32,6 +33,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    # Extension members (RFC 9457 §3.2), e.g. a ticket's current values beside a refused stale write.
+    body.update(extra or {})
     return HttpResponse(
         json.dumps(body, ensure_ascii=False, default=str),
         status=status,

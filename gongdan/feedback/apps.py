@@ -6,3 +6,9 @@ class FeedbackConfig(AppConfig):
     name = "gongdan.feedback"
     label = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from gongdan.feedback import services
+        from gongdan.tickets.services import hooks
+
+        hooks.register_status_hook(services.on_status_changed)

@@ -16,7 +16,7 @@ from gongdan.core.errors import InvalidInput, TokenInvalid
 from gongdan.feedback.models import ResolutionConfirmation
 from gongdan.tickets import services as tickets
 from gongdan.tickets.constants import ClosureKind, EventType, StatusKind
-from gongdan.tickets.models import DeskPolicy, Ticket
+from gongdan.tickets.models import DeskPolicy, Status, Ticket, TicketEvent
 
 SALT = "gongdan.feedback.confirmation"
 
@@ -29,8 +29,14 @@ def confirmation_url(confirmation: ResolutionConfirmation) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/feedback/confirm/{make_token(confirmation)}/"
 
 
+def on_status_changed(ticket: Ticket, actor: Actor, old: Status, event: TicketEvent) -> None:
+    """Registered with the ticket services (FeedbackConfig.ready): a resolution asks the customer."""
+    if ticket.status.kind == StatusKind.RESOLVED:
+        request_confirmation(ticket=ticket, actor=actor)
+
+
 def request_confirmation(*, ticket: Ticket, actor: Actor) -> ResolutionConfirmation:
-    """Called by the resolve transition, inside its transaction."""
+    """Called when a ticket is resolved (`on_status_changed`), inside its transaction."""
     now = clock.now()
     policy = DeskPolicy.current()
     ResolutionConfirmation.objects.filter(ticket=ticket, answered_at__isnull=True).update(superseded=True)
@@ -133,7 +139,8 @@ def auto_close_due(*, limit: int = 500) -> int:
     closed = 0
     for pk in due:
         with transaction.atomic():
-            locked = Ticket.objects.select_for_update().select_related("status").get(pk=pk)
+            # Only the ticket's row: a lock with joins drops a row whose status changed meanwhile.
+            locked = tickets.lock_ticket(pk)
             if locked.status.kind != StatusKind.RESOLVED or locked.resolved_at > cutoff:
                 continue  # another worker or a customer got there first
             tickets.close_resolved(actor=Actor.system(), ticket=locked, closure_kind=ClosureKind.AUTO_CLOSED)

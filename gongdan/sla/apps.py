@@ -6,3 +6,9 @@ class SlaConfig(AppConfig):
     name = "gongdan.sla"
     label = "sla"
     verbose_name = _("SLA")
+
+    def ready(self) -> None:
+        from gongdan.sla import services
+        from gongdan.tickets.services import hooks
+
+        hooks.register_recorded_hook(services.on_event_recorded)

@@ -42,8 +42,13 @@ def refresh(ticket: Ticket, *, event: TicketEvent | None = None) -> Ticket:
     return ticket
 
 
-# The name the ticket services' hook is known by in the brief; `record_event` calls `refresh`.
+# The name the ticket services' hook is known by in the brief.
 on_ticket_changed = refresh
+
+
+def on_event_recorded(ticket: Ticket, event: TicketEvent) -> None:
+    """Registered with the ticket services (SlaConfig.ready): every recorded event refreshes the clocks."""
+    refresh(ticket, event=event)
 
 
 def sweep(*, limit: int = c.SWEEP_BATCH) -> int:

@@ -4,15 +4,15 @@ Anything the caller may not see answers 404 exactly like a missing ticket (acces
 a caller sees is decided by the field-visibility policy in schemas.py (`view_for`).
 """
 
-from django.db import transaction
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from gongdan.accounts.constants import DESK_ROLES
 from gongdan.accounts.models import Team
 from gongdan.core.context import Actor, Channel
-from gongdan.core.errors import InvalidInput, PermissionDenied, not_found
+from gongdan.core.errors import InvalidInput, PermissionDenied, PreconditionFailed, not_found
+from gongdan.core.problems import problem_response
 from gongdan.customers.models import Customer
 from gongdan.tickets import access, selectors, services
 from gongdan.tickets.models import Category, Priority, Ticket
@@ -44,6 +44,7 @@ from gongdan.tickets.schemas import (
     category_tree,
     view_for,
 )
+from gongdan.tickets.services import versions
 
 router = Router(tags=["tickets"])
 attachments_router = Router(tags=["tickets"])
@@ -185,9 +186,17 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
     return Status(201, _render(request, ticket.number))
 
 
-@router.get("/{number}", response=TicketOut, summary="Read a ticket")
-def read_ticket(request: HttpRequest, number: TicketNumber):
-    return _render(request, number)
+def _render_with_etag(request: HttpRequest, number: str, response: HttpResponse):
+    """The ticket as the caller may see it, its version as the `ETag` (for `If-Match` on PATCH)."""
+    policy = view_for(request.user)
+    ticket = selectors.get_ticket(request.user, number, internal=policy.internal)
+    response["ETag"] = versions.etag(ticket.version)
+    return policy.render_ticket(ticket)
+
+
+@router.get("/{number}", response=TicketOut, summary="Read a ticket (its version in `ETag`)")
+def read_ticket(request: HttpRequest, number: TicketNumber, response: HttpResponse):
+    return _render_with_etag(request, number, response)
 
 
 def _patch_changes(payload: TicketPatchIn, sent: set[str]) -> dict:
@@ -202,7 +211,7 @@ def _patch_changes(payload: TicketPatchIn, sent: set[str]) -> dict:
     return changes
 
 
-def _apply_patch(actor: Actor, ticket: Ticket, payload: TicketPatchIn) -> None:
+def _apply_patch(actor: Actor, original: Ticket, payload: TicketPatchIn, accepted: list[int] | None) -> None:
     sent = set(payload.model_fields_set) - {"reason"}
     nulls = sorted(name for name in sent if getattr(payload, name) is None and name not in NULLABLE_PATCH_FIELDS)
     if nulls:
@@ -212,7 +221,11 @@ def _apply_patch(actor: Actor, ticket: Ticket, payload: TicketPatchIn) -> None:
             fields={name: "null" for name in nulls},
         )
     reason = payload.reason
-    with transaction.atomic():
+
+    def write() -> None:
+        # The precondition is checked on the locked row: of two PATCHes sent with the same
+        # If-Match, the second finds the version the first one made and is refused.
+        ticket = services.ensure_version(ticket=original, versions=accepted)
         if "priority" in sent:
             services.set_priority(actor=actor, ticket=ticket, code=_value(payload.priority), reason=reason)
         if "category" in sent:
@@ -226,12 +239,36 @@ def _apply_patch(actor: Actor, ticket: Ticket, payload: TicketPatchIn) -> None:
         if changes or tags is not None:
             services.update_fields(actor=actor, ticket=ticket, changes=changes, tags=tags)
 
+    services.run_atomic_write(write)
 
-@router.patch("/{number}", response=TicketOut, summary="Change a ticket's fields")
-def update_ticket(request: HttpRequest, number: TicketNumber, payload: TicketPatchIn):
+
+def _stale(request: HttpRequest, error: PreconditionFailed) -> HttpResponse:
+    response = problem_response(
+        request, error.status, error.type, error.message_en, error.message_zh, extra={"current": error.current}
+    )
+    response["ETag"] = versions.etag(error.current["version"])
+    return response
+
+
+@router.patch(
+    "/{number}",
+    response=TicketOut,
+    summary="Change a ticket's fields (`If-Match: <ETag>` refuses the change with 412 if the ticket changed)",
+    description=(
+        "Send the `ETag` of your last read as `If-Match` to apply the change only if nobody changed the "
+        "ticket since: otherwise nothing is written and the answer is 412 `precondition-failed` with the "
+        "ticket's `current` values and its new `ETag`. Without `If-Match` (or with `*`) the change is "
+        "applied whatever the version. A successful answer carries the new `ETag`. See docs/concurrency.md."
+    ),
+)
+def update_ticket(request: HttpRequest, number: TicketNumber, payload: TicketPatchIn, response: HttpResponse):
     ticket = access.get_visible_ticket(request.user, number)
-    _apply_patch(_actor(request), ticket, payload)
-    return _render(request, number)
+    accepted = versions.parse_if_match(request.headers.get("If-Match"))
+    try:
+        _apply_patch(_actor(request), ticket, payload, accepted)
+    except PreconditionFailed as error:
+        return _stale(request, error)
+    return _render_with_etag(request, number, response)
 
 
 # ---- lifecycle and conversation -------------------------------------------------------------
@@ -255,7 +292,8 @@ def _render_event(request: HttpRequest, ticket: Ticket, event_id: int):
 def reply(request: HttpRequest, number: TicketNumber, payload: MessageIn):
     ticket = access.get_visible_ticket(request.user, number)
     event = services.add_reply(actor=_actor(request), ticket=ticket, body=payload.body, summary=payload.summary)
-    return Status(201, _render_event(request, ticket, event.pk))
+    # A reply to a ticket merged meanwhile is stored on its master: render it from there.
+    return Status(201, _render_event(request, event.ticket, event.pk))
 
 
 @router.post("/{number}/notes", response={201: EventOut}, summary="Add an internal note (staff only)")

@@ -296,6 +296,9 @@ class Ticket(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), db_index=True)
+    # Bumped by every event the ticket services record: the ETag of the API and the desk forms'
+    # hidden version field, so a write based on an older read is refused instead of overwriting.
+    version = models.PositiveIntegerField(_("version"), default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-id"]

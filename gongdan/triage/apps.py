@@ -22,3 +22,5 @@ class TriageConfig(AppConfig):
         hooks.register_changed_hook(duplicates.on_ticket_changed)
         hooks.register_created_hook(merging.on_ticket_created, order=hooks.ORDER_DUPLICATES + 10)
         hooks.register_changed_hook(merging.on_ticket_changed)
+        hooks.register_merged_hook(merging.on_ticket_merged)
+        hooks.register_unmerged_hook(merging.on_ticket_unmerged)

@@ -137,7 +137,15 @@ class ComposerForm(StyledForm):
             self.fields["kind"].initial = "note"
 
 
+class VersionField(forms.IntegerField):
+    """The ticket version the form was rendered from (hidden): a change made meanwhile refuses the write."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, widget=forms.HiddenInput, **kwargs)
+
+
 class StatusForm(StyledForm):
+    version = VersionField()
     status = ModelChoiceField(
         label=_("New status"), queryset=Status.objects.none(), to_field_name="key", widget=FastSelect
     )
@@ -158,6 +166,7 @@ class StatusForm(StyledForm):
 
 
 class AssignForm(StyledForm):
+    version = VersionField()
     assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False, widget=FastSelect)
     team = ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False, widget=FastSelect)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 from gongdan.accounts.constants import DESK_ROLES, Role
 from gongdan.accounts.models import Team
 from gongdan.core.context import Actor, Channel
-from gongdan.core.errors import DomainError
+from gongdan.core.errors import DomainError, PreconditionFailed
 from gongdan.tickets import access, lifecycle, services
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Attachment, Status, Ticket
 from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
-from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error
+from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error, mark_invalid
 from gongdan.web.models import WorkspacePolicy
 
 
@@ -137,8 +137,12 @@ def _forms(request: HttpRequest, ticket: Ticket, bound: dict | None = None) -> d
     can_reply = _is_desk(request.user)
     forms = {
         "composer": ComposerForm(can_reply=can_reply),
-        "status_form": StatusForm(statuses=_status_choices(ticket)) if can_reply else None,
-        "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id})
+        "status_form": StatusForm(statuses=_status_choices(ticket), initial={"version": ticket.version})
+        if can_reply
+        else None,
+        "assign_form": AssignForm(
+            initial={"assignee": ticket.assignee_id, "team": ticket.team_id, "version": ticket.version}
+        )
         if can_reply
         else None,
     }
@@ -239,11 +243,53 @@ def _submit(request: HttpRequest, ticket: Ticket, form, form_key: str, write, do
     if form.is_valid():
         try:
             write(form.cleaned_data)
+        except PreconditionFailed as error:
+            return _stale(request, ticket, form, form_key, error)
         except DomainError as error:
             apply_domain_error(form, error, get_language())
         else:
             return _done(request, ticket, done_message(form.cleaned_data))
     return _render_ticket(request, ticket, {form_key: form}, status=422)
+
+
+def _versioned(ticket: Ticket, version: int | None, write) -> None:
+    """Run `write` in one transaction after checking the ticket is still at the form's version."""
+
+    def guarded() -> None:
+        services.ensure_version(ticket=ticket, versions=None if version is None else [version])
+        write()
+
+    services.run_atomic_write(guarded)
+
+
+def _stale(request: HttpRequest, ticket: Ticket, form, form_key: str, error: PreconditionFailed) -> HttpResponse:
+    """Someone else changed the ticket since the form was rendered: nothing was saved. The page
+    comes back with the current ticket, the agent's input kept and the form's version renewed, so a
+    second submit (after reading the current values) is a conscious overwrite."""
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(error.current["version"])
+    kwargs = {"statuses": form.fields["status"].queryset} if form_key == "status_form" else {}
+    fresh = type(form)(data, **kwargs)
+    fresh.is_valid()
+    current = error.current
+    fresh.add_error(
+        None,
+        _(
+            "%(message)s Now: status %(status)s, priority %(priority)s, assignee %(assignee)s, "
+            "team %(team)s, subject “%(subject)s”."
+        )
+        % {
+            "message": error.message(get_language()),
+            "status": current["status"],
+            "priority": current["priority"],
+            "assignee": current["assignee"] or "—",
+            "team": current["team"] or "—",
+            "subject": current["subject"],
+        },
+    )
+    mark_invalid(fresh)
+    # 422 like every refused form: the page's htmx swaps 422 answers in (base.html's responseHandling).
+    return _render_ticket(request, _load(request, ticket.number), {form_key: fresh}, status=422)
 
 
 @require_POST
@@ -282,12 +328,16 @@ def change_status(request: HttpRequest, number: str) -> HttpResponse:
     form = StatusForm(request.POST, statuses=_status_choices(ticket))
 
     def write(data: dict) -> None:
-        services.change_status(
-            actor=_actor(request),
-            ticket=ticket,
-            status=data["status"],
-            reason=data["reason"],
-            summary=data["summary"],
+        _versioned(
+            ticket,
+            data["version"],
+            lambda: services.change_status(
+                actor=_actor(request),
+                ticket=ticket,
+                status=data["status"],
+                reason=data["reason"],
+                summary=data["summary"],
+            ),
         )
 
     return _submit(request, ticket, form, "status_form", write, lambda data: _("Status changed."))
@@ -302,8 +352,16 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     form = AssignForm(request.POST)
 
     def write(data: dict) -> None:
-        services.assign(
-            actor=_actor(request), ticket=ticket, assignee=data["assignee"], team=data["team"], reason=data["reason"]
+        _versioned(
+            ticket,
+            data["version"],
+            lambda: services.assign(
+                actor=_actor(request),
+                ticket=ticket,
+                assignee=data["assignee"],
+                team=data["team"],
+                reason=data["reason"],
+            ),
         )
 
     return _submit(request, ticket, form, "assign_form", write, lambda data: _("Assignment saved."))

@@ -17,6 +17,7 @@ from gongdan.tickets.services.fields import (
     set_priority,
     update_fields,
 )
+from gongdan.tickets.services.locking import atomic_write, lock_ticket, lock_tickets, run_atomic_write
 from gongdan.tickets.services.status import (
     change_status,
     close_resolved,
@@ -25,6 +26,7 @@ from gongdan.tickets.services.status import (
     reopen_by_customer,
     unmerge,
 )
+from gongdan.tickets.services.versions import ensure_version
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -33,15 +35,20 @@ __all__ = [
     "add_note",
     "add_reply",
     "assign",
+    "atomic_write",
     "attach",
     "change_status",
     "close_resolved",
     "create_ticket",
+    "ensure_version",
     "link",
+    "lock_ticket",
+    "lock_tickets",
     "merge",
     "record_event",
     "reopen",
     "reopen_by_customer",
+    "run_atomic_write",
     "set_category",
     "set_parent",
     "set_priority",

@@ -1,16 +1,20 @@
-"""Shared helpers of the ticket services: locking, the timeline writer, lookups."""
+"""Shared helpers of the ticket services: the timeline writer, lookups. Locking is in `locking.py`.
+
+The names without a leading underscore are shared by the service modules; nothing outside
+`tickets.services` should need them.
+"""
 
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import F
+
 from gongdan.accounts.constants import STAFF_ROLES
 from gongdan.accounts.models import User
-from gongdan.automation import services as outbox
 from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
-from gongdan.sla import services as sla
 from gongdan.tickets import constants as c
 from gongdan.tickets import selectors
 from gongdan.tickets.models import (
@@ -21,6 +25,7 @@ from gongdan.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from gongdan.tickets.services.hooks import run_recorded_hooks
 
 MENTION = re.compile(r"@([\w.\-]+)")
 
@@ -32,10 +37,6 @@ class Upload:
         self.name = name
         self.content = content
         self.content_type = content_type
-
-
-def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("status", "priority", "customer").get(pk=ticket.pk)
 
 
 def record_event(
@@ -53,9 +54,10 @@ def record_event(
     refresh_sla: bool = True,
     ticket_fields: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Append one event to the timeline; then the SLA engine recomputes the ticket's clocks.
+    """Append one event to the timeline, bump the ticket's version, then announce the event.
 
-    `refresh_sla=False` is for the engine's own events (warnings, breaches, escalations).
+    The recorded hooks run (the SLA engine recomputes the ticket's clocks); `refresh_sla=False` is
+    for the engine's own events (warnings, breaches, escalations), which announce nothing.
     `ticket_fields` are written to the ticket in the same UPDATE as its `updated_at` (one round trip
     instead of two for a service that changes a field and records the change).
     """
@@ -81,15 +83,18 @@ def record_event(
         fields["last_effective_action_at"] = at
     if first_response:
         fields["first_response_at"] = at
-    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    # The version counts writes for optimistic concurrency (ETag / If-Match); F() keeps it exact
+    # even for a caller whose copy of the ticket is not the locked one.
+    Ticket.objects.filter(pk=ticket.pk).update(**fields, version=F("version") + 1)
     for name, value in fields.items():
         setattr(ticket, name, value)
+    ticket.version = (ticket.version or 0) + 1
     if refresh_sla:
-        sla.refresh(ticket, event=event)
+        run_recorded_hooks(ticket, event)
     return event
 
 
-def _counts_as_effective(event_type: str, policy: DeskPolicy, actor: Actor) -> bool:
+def counts_as_effective(event_type: str, policy: DeskPolicy, actor: Actor) -> bool:
     # Effective actions are work done by the desk (R3.3); a customer's own message is not one.
     return event_type in policy.effective_event_types and not actor.is_customer
 
@@ -104,13 +109,13 @@ def _statuses() -> tuple[dict[str, Status], dict[str, Status]]:
     return {status.key: status for status in rows}, defaults
 
 
-def _status_for(kind: str) -> Status:
+def status_for(kind: str) -> Status:
     default = _statuses()[1].get(kind)
     # No default for the kind: the original query raises Status.DoesNotExist as it always did.
     return default if default is not None else Status.objects.get(kind=kind, is_default=True)
 
 
-def _resolve_status(value: str | Status) -> Status:
+def resolve_status(value: str | Status) -> Status:
     if isinstance(value, Status):
         return value
     by_key, defaults = _statuses()
@@ -124,7 +129,7 @@ def _priorities() -> dict[str, Priority]:
     return {priority.code: priority for priority in selectors.priorities()}
 
 
-def _resolve_priority(code: str | None) -> Priority:
+def resolve_priority(code: str | None) -> Priority:
     code = code or c.DEFAULT_PRIORITY
     priority = _priorities().get(code)
     if priority is None:
@@ -136,7 +141,7 @@ def _resolve_priority(code: str | None) -> Priority:
     return priority
 
 
-def _staff_user(user_id_or_user: User | int | None, field: str) -> User | None:
+def staff_user(user_id_or_user: User | int | None, field: str) -> User | None:
     if user_id_or_user is None:
         return None
     user = user_id_or_user if isinstance(user_id_or_user, User) else User.objects.filter(pk=user_id_or_user).first()
@@ -149,14 +154,14 @@ def _staff_user(user_id_or_user: User | int | None, field: str) -> User | None:
     return user
 
 
-def _mentioned_staff(body: str) -> list[User]:
+def mentioned_staff(body: str) -> list[User]:
     names = set(MENTION.findall(body))
     if not names:
         return []
     return list(User.objects.filter(username__in=names, is_active=True, role__in=STAFF_ROLES))
 
 
-def _clean_tags(names: Iterable[str]) -> list[str]:
+def clean_tags(names: Iterable[str]) -> list[str]:
     cleaned = sorted({name.strip() for name in names if name and name.strip()})
     too_long = [name for name in cleaned if len(name) > 50]
     if too_long:
@@ -164,23 +169,9 @@ def _clean_tags(names: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _set_tags(ticket: Ticket, names: Iterable[str]) -> tuple[list[str], list[str]]:
+def set_tags(ticket: Ticket, names: Iterable[str]) -> tuple[list[str], list[str]]:
     old = sorted(ticket.tags.values_list("name", flat=True))
-    cleaned = _clean_tags(names)
+    cleaned = clean_tags(names)
     tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
     ticket.tags.set(tags)
     return old, cleaned
-
-
-def _notify_customer(ticket: Ticket, *, subject_en: str, subject_zh: str, body: str, key: str | None = None) -> None:
-    email = ticket.customer.primary_email
-    if not email:
-        return
-    chinese = ticket.customer.language.startswith("zh")
-    outbox.enqueue_email(
-        recipient=email,
-        subject=f"[{ticket.number}] {subject_zh if chinese else subject_en}",
-        body=body,
-        ticket=ticket,
-        dedupe_key=key,
-    )

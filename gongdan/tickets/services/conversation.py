@@ -9,7 +9,7 @@ from django.db import transaction
 
 from gongdan.core import clock
 from gongdan.core.context import Actor
-from gongdan.core.errors import IllegalTransition, InvalidInput
+from gongdan.core.errors import DomainError, IllegalTransition, InvalidInput
 from gongdan.core.text import headline
 from gongdan.tickets import access, lifecycle
 from gongdan.tickets.constants import EventType, StatusKind
@@ -21,16 +21,16 @@ from gongdan.tickets.models import (
 )
 from gongdan.tickets.services._base import (
     Upload,
-    _counts_as_effective,
-    _lock,
-    _mentioned_staff,
-    _notify_customer,
-    _status_for,
+    counts_as_effective,
+    mentioned_staff,
+    status_for,
 )
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
-from gongdan.tickets.services.status import _move, _reopen
+from gongdan.tickets.services.hooks import run_reply_hooks
+from gongdan.tickets.services.locking import atomic_write, lock_ticket
+from gongdan.tickets.services.status import move_status, reopen_status
 from gongdan.tickets.validation import (
     check_attachment,
     clean_summary,
@@ -38,14 +38,18 @@ from gongdan.tickets.validation import (
     require_body,
 )
 
+# A merge chain longer than this is not followed further (merges into merged tickets are followed
+# to the live master when they are made, so real chains are one hop long).
+MAX_MERGE_HOPS = 5
 
-@transaction.atomic
+
+@atomic_write
 def add_reply(
     *, actor: Actor, ticket: Ticket, body: str, summary: str = "", attachments: Sequence[Upload] = ()
 ) -> TicketEvent:
     """A public reply. From the desk it may be the first response; from the customer it may reopen."""
     access.ensure_can_reply(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = _lock_live(actor, ticket)
     policy = DeskPolicy.current()
     body = require_body(body)
     kind = ticket.status.kind
@@ -57,7 +61,7 @@ def add_reply(
     summary = clean_summary(summary, policy) or headline(body, policy.summary_max_length)
     substantive = not is_acknowledgement_only(body, policy)
     from_desk = not actor.is_customer
-    effective = from_desk and substantive and _counts_as_effective(EventType.REPLY, policy, actor)
+    effective = from_desk and substantive and counts_as_effective(EventType.REPLY, policy, actor)
     first = from_desk and substantive and ticket.first_response_at is None
     event = _record(
         ticket,
@@ -72,31 +76,56 @@ def add_reply(
     _attach_files(ticket, actor, attachments, event=event, is_public=True, policy=policy)
     if from_desk:
         if kind == StatusKind.NEW:
-            _move(ticket, actor, _status_for(StatusKind.OPEN), summary="", reason="", effective=False)
-        _notify_customer(ticket, subject_en=ticket.subject, subject_zh=ticket.subject, body=body)
+            move_status(ticket, actor, status_for(StatusKind.OPEN), summary="", reason="", effective=False)
     else:
         _after_customer_reply(ticket, actor, kind, policy)
+    run_reply_hooks(ticket, actor, event)
     return event
+
+
+def _lock_live(actor: Actor, ticket: Ticket) -> Ticket:
+    """Lock the ticket a reply belongs to: a merged ticket's conversation goes on in its master.
+
+    A reply that raced a merge of its ticket is stored on the master rather than refused. The
+    merged original's lock is taken in a savepoint and released with it before the master is
+    locked, so a reply never holds two ticket rows (no lock order to get wrong).
+    """
+    for _ in range(MAX_MERGE_HOPS):
+        savepoint = transaction.savepoint()
+        locked = lock_ticket(ticket)
+        if locked.status.kind != StatusKind.MERGED or locked.merged_into_id is None:
+            transaction.savepoint_commit(savepoint)
+            return locked
+        transaction.savepoint_rollback(savepoint)
+        ticket = Ticket.objects.select_related("customer").get(pk=locked.merged_into_id)
+        try:
+            access.ensure_can_reply(actor, ticket)
+        except DomainError as error:
+            raise IllegalTransition(
+                "This ticket was merged into another one; please open a new request and mention its number.",
+                "该工单已合并到其他工单，请提交新的请求并注明原工单号。",
+            ) from error
+    return lock_ticket(ticket)
 
 
 def _after_customer_reply(ticket: Ticket, actor: Actor, kind: str, policy: DeskPolicy) -> None:
     if kind == StatusKind.PENDING:
-        _move(ticket, actor, _status_for(StatusKind.OPEN), summary="", reason="", effective=False)
+        move_status(ticket, actor, status_for(StatusKind.OPEN), summary="", reason="", effective=False)
     elif kind == StatusKind.RESOLVED and policy.reopen_on_customer_reply:
-        _reopen(ticket, actor, reason="客户回复 / customer replied", effective=False)
+        reopen_status(ticket, actor, reason="客户回复 / customer replied", effective=False)
 
 
-@transaction.atomic
+@atomic_write
 def add_note(
     *, actor: Actor, ticket: Ticket, body: str, summary: str = "", attachments: Sequence[Upload] = ()
 ) -> TicketEvent:
     """An internal note; effective only with a summary (R3.3). @username mentions staff."""
     access.ensure_staff(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     policy = DeskPolicy.current()
     body = require_body(body)
     summary = clean_summary(summary, policy)
-    effective = bool(summary) and _counts_as_effective(EventType.NOTE, policy, actor)
+    effective = bool(summary) and counts_as_effective(EventType.NOTE, policy, actor)
     event = _record(
         ticket,
         actor,
@@ -105,7 +134,7 @@ def add_note(
         body=body,
         is_effective=effective,
     )
-    mentioned = _mentioned_staff(body)
+    mentioned = mentioned_staff(body)
     if mentioned:
         event.mentions.set(mentioned)
     _attach_files(ticket, actor, attachments, event=event, is_public=False, policy=policy)
@@ -154,7 +183,7 @@ def _attach_files(
     return saved
 
 
-@transaction.atomic
+@atomic_write
 def attach(
     *, actor: Actor, ticket: Ticket, files: Sequence[Upload], is_public: bool = True, summary: str = ""
 ) -> TicketEvent:
@@ -164,7 +193,7 @@ def attach(
         is_public = True
     else:
         access.ensure_staff(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if not files:
         raise InvalidInput("No file was sent.", "没有收到文件。", fields={"files": "required"})
     policy = DeskPolicy.current()
@@ -175,7 +204,7 @@ def attach(
         EventType.ATTACHMENT_ADDED,
         summary=clean_summary(summary, policy) or headline(names, 60),
         is_public=is_public,
-        is_effective=_counts_as_effective(EventType.ATTACHMENT_ADDED, policy, actor),
+        is_effective=counts_as_effective(EventType.ATTACHMENT_ADDED, policy, actor),
     )
     _attach_files(ticket, actor, files, event=event, is_public=is_public, policy=policy)
     return event

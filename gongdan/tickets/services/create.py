@@ -18,17 +18,17 @@ from gongdan.tickets.models import (
     Category,
     Ticket,
 )
-from gongdan.tickets.services._base import (
-    _clean_tags,
-    _resolve_priority,
-    _set_tags,
-    _staff_user,
-    _status_for,
-)
+
+# Public names of the shared helpers, aliased to the names this module's body uses.
+from gongdan.tickets.services._base import clean_tags as _clean_tags
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
-from gongdan.tickets.services.fields import _add_external_ref
+from gongdan.tickets.services._base import resolve_priority as _resolve_priority
+from gongdan.tickets.services._base import set_tags as _set_tags
+from gongdan.tickets.services._base import staff_user as _staff_user
+from gongdan.tickets.services._base import status_for as _status_for
+from gongdan.tickets.services.fields import write_external_ref as _add_external_ref
 from gongdan.tickets.services.hooks import CreationHints, run_created_hooks
 from gongdan.tickets.validation import (
     clean_custom_fields,

@@ -3,8 +3,6 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-
 from gongdan.accounts.models import Team, User
 from gongdan.core import clock
 from gongdan.core.context import Actor
@@ -21,31 +19,22 @@ from gongdan.tickets.models import (
     TicketLink,
 )
 from gongdan.tickets.services._base import (
-    _counts_as_effective,
-    _resolve_priority,
-    _set_tags,
-    _staff_user,
+    counts_as_effective,
+    resolve_priority,
+    set_tags,
+    staff_user,
 )
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
 from gongdan.tickets.services.hooks import run_changed_hooks
+from gongdan.tickets.services.locking import atomic_write, lock_ticket, lock_tickets
 from gongdan.tickets.validation import (
     clean_custom_fields,
 )
 
 
-def _lock_row(ticket: Ticket) -> Ticket:
-    """The ticket re-read with its own row locked, with what the timeline and the SLA engine read.
-
-    Only the ticket's row (`of=("self",)`): locking the joined priority, status and customer rows too
-    would make concurrent changes of different tickets wait for each other.
-    """
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("status", "priority", "customer")
-    return locked.get(pk=ticket.pk)
-
-
-@transaction.atomic
+@atomic_write
 def assign(
     *,
     actor: Actor,
@@ -59,8 +48,8 @@ def assign(
     (read with status, priority and customer in this transaction), which is then not read again."""
     access.ensure_desk(actor, ticket)
     if not locked:
-        ticket = _lock_row(ticket)
-    user = _staff_user(assignee, "assignee")
+        ticket = lock_ticket(ticket)
+    user = staff_user(assignee, "assignee")
     new_team = team if team is not None else ticket.team
     old = {"assignee": ticket.assignee_id, "team": ticket.team_id}
     new = {"assignee": user.pk if user else None, "team": new_team.pk if new_team else None}
@@ -73,11 +62,11 @@ def assign(
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def set_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str = "") -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock_row(ticket)
-    priority = _resolve_priority(code)
+    ticket = lock_ticket(ticket)
+    priority = resolve_priority(code)
     if priority.pk == ticket.priority_id:
         return ticket
     old = ticket.priority.code
@@ -95,10 +84,10 @@ def set_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str = "") -
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def set_category(*, actor: Actor, ticket: Ticket, category: Category | None, reason: str = "") -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock_row(ticket)
+    ticket = lock_ticket(ticket)
     if category is not None and not category.is_active:
         raise InvalidInput("This category is no longer in use.", "该分类已停用。", fields={"category": "inactive"})
     if (category.pk if category else None) == ticket.category_id:
@@ -151,7 +140,7 @@ def _clean_field(ticket: Ticket, name: str, value: Any) -> Any:
     if name == "sentiment" and value not in ["", *c.Sentiment.values]:
         raise InvalidInput(f"Unknown sentiment: {value}.", f"未知的情绪标签：{value}。", fields={name: "unknown"})
     if name == "engineer":
-        return _staff_user(value, "engineer")
+        return staff_user(value, "engineer")
     if name == "collaborating_departments":
         teams = list(Team.objects.filter(code__in=value))
         if len(teams) != len(set(value)):
@@ -170,13 +159,13 @@ def _clean_field(ticket: Ticket, name: str, value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-@transaction.atomic
+@atomic_write
 def update_fields(
     *, actor: Actor, ticket: Ticket, changes: dict[str, Any], tags: Sequence[str] | None = None
 ) -> Ticket:
     """Change plain fields (and tags) in one step: one event with the old and new values."""
     access.ensure_desk(actor, ticket)
-    ticket = _lock_row(ticket)
+    ticket = lock_ticket(ticket)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(
@@ -201,7 +190,7 @@ def update_fields(
         _record(ticket, actor, EventType.FIELDS_CHANGED, summary=", ".join(sorted(old)), old=old, new=new)
         run_changed_hooks(ticket, actor, frozenset(old))
     if tags is not None:
-        before_tags, after_tags = _set_tags(ticket, tags)
+        before_tags, after_tags = set_tags(ticket, tags)
         if before_tags != after_tags:
             _record(
                 ticket,
@@ -214,7 +203,7 @@ def update_fields(
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def link(*, actor: Actor, ticket: Ticket, target: Ticket, kind: str = c.LinkKind.RELATED) -> TicketLink:
     access.ensure_desk(actor, ticket)
     access.ensure_can_see(actor, target)
@@ -222,6 +211,8 @@ def link(*, actor: Actor, ticket: Ticket, target: Ticket, kind: str = c.LinkKind
         raise InvalidInput(f"Unknown link kind: {kind}.", f"未知的关联类型：{kind}。", fields={"kind": "unknown"})
     if target.pk == ticket.pk:
         raise InvalidInput("A ticket cannot be linked to itself.", "工单不能关联自身。", fields={"target": "self"})
+    # Both ends are locked (lowest id first): a link never lands on a ticket being merged away.
+    ticket, target = lock_tickets(ticket, target)
     created = TicketLink.objects.get_or_create(
         source=ticket, target=target, kind=kind, defaults={"created_by": actor.user}
     )[0]
@@ -231,10 +222,10 @@ def link(*, actor: Actor, ticket: Ticket, target: Ticket, kind: str = c.LinkKind
     return created
 
 
-@transaction.atomic
+@atomic_write
 def set_parent(*, actor: Actor, ticket: Ticket, parent: Ticket | None) -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock_row(ticket)
+    ticket = lock_ticket(ticket)
     if parent is not None:
         access.ensure_can_see(actor, parent)
         # Walk the stored ancestry, not the caller's possibly stale objects.
@@ -259,7 +250,7 @@ def set_parent(*, actor: Actor, ticket: Ticket, parent: Ticket | None) -> Ticket
     return ticket
 
 
-def _add_external_ref(ticket: Ticket, system: str, reference: str) -> ExternalReference:
+def write_external_ref(ticket: Ticket, system: str, reference: str) -> ExternalReference:
     if system not in c.ExternalSystem.values or is_blank(reference):
         raise InvalidInput(
             f"Unknown external system or empty reference: {system}.",
@@ -269,11 +260,11 @@ def _add_external_ref(ticket: Ticket, system: str, reference: str) -> ExternalRe
     return ExternalReference.objects.get_or_create(ticket=ticket, system=system, reference=reference.strip())[0]
 
 
-@transaction.atomic
+@atomic_write
 def add_external_ref(*, actor: Actor, ticket: Ticket, system: str, reference: str) -> ExternalReference:
     access.ensure_staff(actor, ticket)
-    ticket = _lock_row(ticket)
-    ref = _add_external_ref(ticket, system, reference)
+    ticket = lock_ticket(ticket)
+    ref = write_external_ref(ticket, system, reference)
     policy = DeskPolicy.current()
     _record(
         ticket,
@@ -281,6 +272,6 @@ def add_external_ref(*, actor: Actor, ticket: Ticket, system: str, reference: st
         EventType.EXTERNAL_REF_ADDED,
         summary=f"{system} {ref.reference}"[:60],
         new={"system": system, "reference": ref.reference},
-        is_effective=_counts_as_effective(EventType.EXTERNAL_REF_ADDED, policy, actor),
+        is_effective=counts_as_effective(EventType.EXTERNAL_REF_ADDED, policy, actor),
     )
     return ref

@@ -1,4 +1,10 @@
-"""What other apps do when a ticket is born, inside the creating transaction.
+"""What other apps do when a ticket is born or changes, inside the writing transaction.
+
+The ticket core announces and never reaches up: `tickets` imports no higher app (a test scans the
+imports). Each app registers its reactions here from its AppConfig.ready(): creation and field
+changes (triage, duplicates, merging, routing), every recorded event (the SLA engine), status
+changes (feedback asks the customer to confirm a resolution), merges and un-merges (triage keeps
+the provenance), and public replies (automation tells the customer).
 
 Triage (priority score, classification, duplicates, recurrence) and routing (assignment) run for
 every ticket whatever its channel (API, portal, intake, demo), so they hang here rather than on
@@ -10,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gongdan.core.context import Actor
-from gongdan.tickets.models import Ticket
+from gongdan.tickets.models import Status, Ticket, TicketEvent
 
 # Registration orders: scoring/classification first, then duplicates and recurrence, then routing.
 ORDER_TRIAGE = 100
@@ -61,3 +68,92 @@ def register_changed_hook(hook: ChangedHook) -> ChangedHook:
 def run_changed_hooks(ticket: Ticket, actor: Actor, changed: frozenset[str]) -> None:
     for _, hook in list(_CHANGED_HOOKS):
         hook(ticket, actor, changed)
+
+
+class _Registry:
+    """Named hooks run in registration order; registering the same function twice is a no-op."""
+
+    def __init__(self) -> None:
+        self._hooks: list[tuple[str, Callable[..., None]]] = []
+
+    def register(self, hook: Callable[..., None]) -> Callable[..., None]:
+        name = f"{hook.__module__}.{hook.__qualname__}"
+        if all(existing != name for existing, _ in self._hooks):
+            self._hooks.append((name, hook))
+        return hook
+
+    def run(self, *args: Any) -> None:
+        for _, hook in list(self._hooks):
+            hook(*args)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """`original` was merged into `master`; `previous_status` is what the original was before."""
+
+    actor: Actor
+    original: Ticket
+    master: Ticket
+    previous_status: Status
+    reason: str
+    proposal: Any = None  # the triage merge proposal the agent confirmed, if any
+
+
+@dataclass(frozen=True)
+class Unmerged:
+    actor: Actor
+    original: Ticket
+    master: Ticket
+    reason: str
+
+
+# (ticket, event): every event `record_event` appends (not the SLA engine's own signals).
+RecordedHook = Callable[[Ticket, TicketEvent], None]
+# (ticket, actor, old status, the status event): after a move is written; `ticket.status` is the new one.
+StatusHook = Callable[[Ticket, Actor, Status, TicketEvent], None]
+MergedHook = Callable[[Merged], None]
+UnmergedHook = Callable[[Unmerged], None]
+# (ticket, actor, reply event): after a public reply and the status move it caused are written.
+ReplyHook = Callable[[Ticket, Actor, TicketEvent], None]
+
+_recorded, _status, _merged, _unmerged, _reply = _Registry(), _Registry(), _Registry(), _Registry(), _Registry()
+
+
+def register_recorded_hook(hook: RecordedHook) -> RecordedHook:
+    return _recorded.register(hook)
+
+
+def run_recorded_hooks(ticket: Ticket, event: TicketEvent) -> None:
+    _recorded.run(ticket, event)
+
+
+def register_status_hook(hook: StatusHook) -> StatusHook:
+    return _status.register(hook)
+
+
+def run_status_hooks(ticket: Ticket, actor: Actor, old: Status, event: TicketEvent) -> None:
+    _status.run(ticket, actor, old, event)
+
+
+def register_merged_hook(hook: MergedHook) -> MergedHook:
+    return _merged.register(hook)
+
+
+def run_merged_hooks(merged: Merged) -> None:
+    _merged.run(merged)
+
+
+def register_unmerged_hook(hook: UnmergedHook) -> UnmergedHook:
+    return _unmerged.register(hook)
+
+
+def run_unmerged_hooks(unmerged: Unmerged) -> None:
+    _unmerged.run(unmerged)
+
+
+def register_reply_hook(hook: ReplyHook) -> ReplyHook:
+    return _reply.register(hook)
+
+
+def run_reply_hooks(ticket: Ticket, actor: Actor, event: TicketEvent) -> None:
+    _reply.run(ticket, actor, event)

@@ -2,11 +2,9 @@
 
 from typing import Any
 
-from django.db import transaction
-
 from gongdan.core import clock
 from gongdan.core.context import Actor
-from gongdan.core.errors import IllegalTransition, InvalidInput, ReasonRequired
+from gongdan.core.errors import ConcurrentChange, IllegalTransition, InvalidInput, ReasonRequired
 from gongdan.core.text import is_blank
 from gongdan.tickets import access, lifecycle
 from gongdan.tickets import constants as c
@@ -18,20 +16,21 @@ from gongdan.tickets.models import (
     TicketEvent,
 )
 from gongdan.tickets.services._base import (
-    _counts_as_effective,
-    _lock,
-    _resolve_status,
-    _status_for,
+    counts_as_effective,
+    resolve_status,
+    status_for,
 )
 from gongdan.tickets.services._base import (
     record_event as _record,
 )
+from gongdan.tickets.services.hooks import Merged, Unmerged, run_merged_hooks, run_status_hooks, run_unmerged_hooks
+from gongdan.tickets.services.locking import atomic_write, lock_ticket, lock_tickets
 from gongdan.tickets.validation import (
     clean_summary,
 )
 
 
-def _move(
+def move_status(
     ticket: Ticket,
     actor: Actor,
     target: Status,
@@ -65,19 +64,16 @@ def _move(
         is_public=True,
         is_effective=effective,
     )
-    if target.kind == StatusKind.RESOLVED:
-        from gongdan.feedback import services as feedback
-
-        feedback.request_confirmation(ticket=ticket, actor=actor)
+    run_status_hooks(ticket, actor, old, event)
     return event
 
 
-@transaction.atomic
+@atomic_write
 def change_status(*, actor: Actor, ticket: Ticket, status: str | Status, reason: str = "", summary: str = "") -> Ticket:
     """Move a ticket along the lifecycle table; a step back (回退) or an agent close needs a reason."""
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
-    target = _resolve_status(status)
+    ticket = lock_ticket(ticket)
+    target = resolve_status(status)
     policy = DeskPolicy.current()
     summary = clean_summary(summary, policy)
     current = ticket.status
@@ -100,16 +96,16 @@ def change_status(*, actor: Actor, ticket: Ticket, status: str | Status, reason:
             f"从“{current.label_zh}”变为“{target.label_zh}”（回退或直接关闭）需要填写原因。",
             fields={"reason": "required"},
         )
-    effective = bool(summary) and _counts_as_effective(EventType.STATUS_CHANGED, policy, actor)
-    _move(ticket, actor, target, summary=summary, reason=(reason or "").strip(), effective=effective)
+    effective = bool(summary) and counts_as_effective(EventType.STATUS_CHANGED, policy, actor)
+    move_status(ticket, actor, target, summary=summary, reason=(reason or "").strip(), effective=effective)
     return ticket
 
 
-def _reopen(ticket: Ticket, actor: Actor, *, reason: str, effective: bool) -> TicketEvent:
-    return _move(
+def reopen_status(ticket: Ticket, actor: Actor, *, reason: str, effective: bool) -> TicketEvent:
+    return move_status(
         ticket,
         actor,
-        _status_for(StatusKind.OPEN),
+        status_for(StatusKind.OPEN),
         summary="重新打开 / reopened",
         reason=reason,
         effective=effective,
@@ -117,10 +113,10 @@ def _reopen(ticket: Ticket, actor: Actor, *, reason: str, effective: bool) -> Ti
     )
 
 
-@transaction.atomic
+@atomic_write
 def reopen(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     access.ensure_desk(actor, ticket)
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.status.kind not in lifecycle.DONE_KINDS:
         raise IllegalTransition(
             "Only resolved or closed tickets can be reopened.", "只有已解决或已关闭的工单可以重新打开。"
@@ -128,24 +124,26 @@ def reopen(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     if is_blank(reason):
         raise ReasonRequired("Reopening needs a reason.", "重新打开需要填写原因。", fields={"reason": "required"})
     policy = DeskPolicy.current()
-    _reopen(ticket, actor, reason=reason.strip(), effective=_counts_as_effective(EventType.REOPENED, policy, actor))
+    reopen_status(
+        ticket, actor, reason=reason.strip(), effective=counts_as_effective(EventType.REOPENED, policy, actor)
+    )
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def close_resolved(*, actor: Actor, ticket: Ticket, closure_kind: str, rating: int | None = None) -> Ticket:
     """Close a resolved ticket by the customer's confirmation or the auto-close sweep (R10.1, R10.3)."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.status.kind != StatusKind.RESOLVED:
         raise IllegalTransition("Only a resolved ticket can be closed this way.", "只有已解决的工单可以这样关闭。")
     event_type = EventType.AUTO_CLOSED if closure_kind == c.ClosureKind.AUTO_CLOSED else EventType.CUSTOMER_CONFIRMED
     if rating is not None:
         Ticket.objects.filter(pk=ticket.pk).update(rating=rating)
         ticket.rating = rating
-    _move(
+    move_status(
         ticket,
         actor,
-        _status_for(StatusKind.CLOSED),
+        status_for(StatusKind.CLOSED),
         summary="",
         reason="",
         effective=False,
@@ -155,16 +153,16 @@ def close_resolved(*, actor: Actor, ticket: Ticket, closure_kind: str, rating: i
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     """The customer says a resolution did not solve the problem."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.status.kind != StatusKind.RESOLVED:
         raise IllegalTransition("Only a resolved ticket can be rejected.", "只有已解决的工单可以反馈未解决。")
-    _move(
+    move_status(
         ticket,
         actor,
-        _status_for(StatusKind.OPEN),
+        status_for(StatusKind.OPEN),
         summary="客户反馈未解决 / not solved",
         reason=reason,
         effective=False,
@@ -173,48 +171,74 @@ def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     return ticket
 
 
-def _follow_merged(target: Ticket, source: Ticket) -> Ticket:
-    """The live master at the end of `target`'s stored merge chain; a chain back to `source` is a cycle."""
+def _chain_end(start: Ticket | int) -> int:
+    """The id at the end of the stored merge chain from `start` (a cycle ends where it closes)."""
     seen: list[int] = []
-    node_id: int | None = target.pk
+    node_id: int | None = start.pk if isinstance(start, Ticket) else start
     while node_id is not None and node_id not in seen:
         seen.append(node_id)
         node_id = Ticket.objects.filter(pk=node_id).values_list("merged_into_id", flat=True).first()
-    if seen[-1] == source.pk:
-        raise InvalidInput(
-            f"{target.number} is merged into {source.number}: merging back would make a cycle.",
-            f"{target.number} 已合并到 {source.number}，反向合并会形成循环。",
-            fields={"target": "cycle"},
+    return seen[-1]
+
+
+def _refuse_cycle(target: Ticket, source: Ticket) -> None:
+    raise InvalidInput(
+        f"{target.number} is merged into {source.number}: merging back would make a cycle.",
+        f"{target.number} 已合并到 {source.number}，反向合并会形成循环。",
+        fields={"target": "cycle"},
+    )
+
+
+def _lock_pair(source: Ticket, target: Ticket) -> tuple[Ticket, Ticket]:
+    """Lock the source and the live master at the end of `target`'s merge chain, lowest id first.
+
+    The chain is read before the locks and checked again under them: two crossed merges (A→B and
+    B→A at once) queue on the same pair of rows, and the second one finds its target merged into
+    its source and is refused as a cycle.
+    """
+    master_id = _chain_end(target)
+    if master_id == source.pk:
+        _refuse_cycle(target, source)
+    source, master = lock_tickets(source, master_id)
+    if master.merged_into_id is not None:
+        if _chain_end(master) == source.pk:
+            _refuse_cycle(master, source)
+        raise ConcurrentChange(
+            f"{master.number} was merged into another ticket meanwhile; please try again.",
+            f"{master.number} 刚刚被合并到其他工单，请重试。",
+            fields={"target": "changed"},
         )
-    return Ticket.objects.get(pk=seen[-1])
+    return source, master
 
 
-@transaction.atomic
+@atomic_write
 def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "", proposal: Any = None) -> Ticket:
     """Merge `source` into `target` (or into the master `target` was itself merged into).
 
-    The source becomes `merged` and points at the master; a provenance row keeps what it was (R5.3).
-    `proposal` is the triage merge proposal the agent confirmed, if any. Returns the master.
+    The source becomes `merged` and points at the master; the merged hooks keep what it was
+    (triage's provenance row, R5.3). `proposal` is the triage merge proposal the agent confirmed,
+    if any. Returns the master.
     """
     access.ensure_desk(actor, source)
     access.ensure_desk(actor, target)
     if source.pk == target.pk:
         raise InvalidInput("A ticket cannot be merged into itself.", "工单不能合并到自身。", fields={"target": "self"})
-    source = _lock(source)
-    target = _lock(_follow_merged(target, source))
+    source, target = _lock_pair(source, target)
     if source.status.kind not in lifecycle.MERGEABLE_KINDS:
         raise IllegalTransition(
-            "Only new, open, pending or on-hold tickets can be merged.",
-            "只有新建、处理中、待回复或挂起的工单可以合并。",
+            f"{source.number} is {source.status.label_en} and cannot be merged (only new, open, pending or "
+            "on-hold tickets can).",
+            f"{source.number} 当前为“{source.status.label_zh}”，不能合并"
+            "（只有新建、处理中、待回复或挂起的工单可以合并）。",
         )
     access.ensure_desk(actor, target)
     previous = source.status
     Ticket.objects.filter(pk=source.pk).update(merged_into=target)
     source.merged_into = target
-    _move(
+    move_status(
         source,
         actor,
-        _status_for(StatusKind.MERGED),
+        status_for(StatusKind.MERGED),
         summary=f"合并到 {target.number}",
         reason=reason,
         effective=False,
@@ -223,10 +247,8 @@ def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "", pro
     _record(
         target, actor, EventType.MERGED, summary=f"并入 {source.number}", body=reason, new={"merged": source.number}
     )
-    from gongdan.triage.merging import services as merging
-
-    merging.record_provenance(
-        actor=actor, original=source, master=target, previous_status=previous, reason=reason, proposal=proposal
+    run_merged_hooks(
+        Merged(actor=actor, original=source, master=target, previous_status=previous, reason=reason, proposal=proposal)
     )
     return target
 
@@ -236,11 +258,11 @@ def _status_before_merge(ticket: Ticket) -> Status:
     previous = event.old_value if event else {}
     status = Status.objects.filter(key=previous.get("status")).first()
     if status is None or status.kind not in lifecycle.MERGEABLE_KINDS:
-        status = _status_for(previous.get("kind") if previous.get("kind") in lifecycle.MERGEABLE_KINDS else "open")
+        status = status_for(previous.get("kind") if previous.get("kind") in lifecycle.MERGEABLE_KINDS else "open")
     return status
 
 
-@transaction.atomic
+@atomic_write
 def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     """Take a merged original out of its master: back to the status it had, provenance kept as undone.
 
@@ -250,14 +272,19 @@ def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     access.ensure_desk(actor, ticket)
     if is_blank(reason):
         raise ReasonRequired("Un-merging needs a reason.", "取消合并需要填写原因。", fields={"reason": "required"})
-    ticket = _lock(ticket)
+    # Both rows change: read the master's id first, then lock the pair lowest id first.
+    master_id = Ticket.objects.filter(pk=ticket.pk).values_list("merged_into_id", flat=True).first()
+    ticket, master = lock_tickets(ticket, master_id if master_id is not None else ticket.pk)
     if ticket.status.kind != StatusKind.MERGED or ticket.merged_into_id is None:
         raise IllegalTransition("This ticket is not merged.", "该工单未被合并。")
-    master = Ticket.objects.get(pk=ticket.merged_into_id)
+    if ticket.merged_into_id != master.pk:
+        raise ConcurrentChange(
+            f"{ticket.number} changed meanwhile; please reload it.", f"{ticket.number} 刚刚被修改，请刷新后重试。"
+        )
     Ticket.objects.filter(pk=ticket.pk).update(merged_into=None)
     ticket.merged_into = None
     reason = reason.strip()
-    _move(
+    move_status(
         ticket,
         actor,
         _status_before_merge(ticket),
@@ -269,7 +296,5 @@ def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     _record(
         master, actor, EventType.UNMERGED, summary=f"移出 {ticket.number}", body=reason, old={"merged": ticket.number}
     )
-    from gongdan.triage.merging import services as merging
-
-    merging.mark_undone(actor=actor, original=ticket, master=master, reason=reason)
+    run_unmerged_hooks(Unmerged(actor=actor, original=ticket, master=master, reason=reason))
     return ticket

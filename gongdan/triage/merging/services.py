@@ -20,6 +20,7 @@ from gongdan.tickets import access
 from gongdan.tickets import services as tickets
 from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, EventType, LinkKind, StatusKind
 from gongdan.tickets.models import Category, Status, Ticket
+from gongdan.tickets.services import hooks
 from gongdan.triage.duplicates import pair_score, pair_scores
 from gongdan.triage.merging import rules
 from gongdan.triage.merging.selectors import current_policy
@@ -122,7 +123,10 @@ def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
 
 
 def _ensure_pending(proposal: MergeProposal) -> MergeProposal:
-    locked = MergeProposal.objects.select_for_update().select_related("master", "original").get(pk=proposal.pk)
+    # Only the proposal's row: the two tickets are locked by `tickets.merge`, lowest id first.
+    locked = (
+        MergeProposal.objects.select_for_update(of=("self",)).select_related("master", "original").get(pk=proposal.pk)
+    )
     if locked.state != ProposalState.PENDING:
         raise IllegalTransition(
             f"This proposal is already {locked.state}.", f"该合并建议已处理（{locked.get_state_display()}）。"
@@ -130,7 +134,7 @@ def _ensure_pending(proposal: MergeProposal) -> MergeProposal:
     return locked
 
 
-@transaction.atomic
+@tickets.atomic_write
 def confirm_proposal(*, actor: Actor, proposal: MergeProposal, swap: bool = False, reason: str = "") -> Ticket:
     """The agent agrees: merge the original into the master (or the other way round with `swap`)."""
     access.ensure_desk(actor, proposal.master)
@@ -194,7 +198,7 @@ def record_provenance(
     reason: str,
     proposal: MergeProposal | None = None,
 ) -> MergeProvenance:
-    """Called by `tickets.services.merge` inside its transaction: what the original was, and how alike."""
+    """Called on a merge (`on_ticket_merged`) inside its transaction: what the original was, and how alike."""
     attachments = _attachment_rows(original)
     on_master = set(master.attachments.values_list("sha256", flat=True))
     score = pair_score(original, master)
@@ -218,8 +222,24 @@ def record_provenance(
     )
 
 
+def on_ticket_merged(merged: hooks.Merged) -> None:
+    """Registered with the ticket services (TriageConfig.ready): keep what the original was."""
+    record_provenance(
+        actor=merged.actor,
+        original=merged.original,
+        master=merged.master,
+        previous_status=merged.previous_status,
+        reason=merged.reason,
+        proposal=merged.proposal,
+    )
+
+
+def on_ticket_unmerged(unmerged: hooks.Unmerged) -> None:
+    mark_undone(actor=unmerged.actor, original=unmerged.original, master=unmerged.master, reason=unmerged.reason)
+
+
 def mark_undone(*, actor: Actor, original: Ticket, master: Ticket, reason: str) -> int:
-    """Called by `tickets.services.unmerge`: the provenance row stays for the audit, marked undone."""
+    """Called on an un-merge (`on_ticket_unmerged`): the provenance row stays for the audit, marked undone."""
     return MergeProvenance.objects.filter(original=original, master=master, undone_at__isnull=True).update(
         undone_at=clock.now(), undone_by=actor.user if actor.is_staff_member else None, undo_reason=reason
     )
