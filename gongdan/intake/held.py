@@ -39,11 +39,12 @@ def hold(ctx: IntakeContext, ticket: Ticket, reason: str) -> HeldMessage:
     )
     files = [(upload, QuarantineReason.HELD) for upload in inbound.attachments]
     quarantine.store(inbound=ctx.record, files=files, ticket=ticket, held=held)
+    why = f"{reason}; {auth_summary(held.auth_results)}"
     services.add_note(
         actor=Actor.system(SOURCE_CHANNEL[inbound.source]),
         ticket=ticket,
         body=(
-            f"待确认的来信 / Held message #{held.pk} from {held.sender} ({reason}; {auth_summary(held.auth_results)}):\n"
+            f"待确认的来信 / Held message #{held.pk} from {held.sender} ({why}):\n"
             f"{held.subject}\n\n{held.body[:2000]}\n\n"
             f"接受或拒绝 / Accept or reject: /intake/held/{held.pk}/"
         ),

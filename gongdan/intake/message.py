@@ -8,7 +8,6 @@ from typing import Any
 
 from gongdan.tickets.services import Upload
 
-
 # NUL is refused by PostgreSQL text columns and lone surrogates by every encoder: neither is text.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 

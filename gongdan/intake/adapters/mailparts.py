@@ -153,6 +153,38 @@ def _report(part: Message, parts: Parts) -> None:
                 parts.reported_ids.append(match.group(1))
 
 
+def _forward(part: Message, index: int, parts: Parts, declared: tuple[str, ...]) -> bool:
+    inner = _enclosed(part)
+    if inner is None:
+        return False
+    parts.forwarded.append(forwarded_block(inner, declared))
+    subject = header_text(raw_header(inner, "Subject"), declared)
+    name = filename(part, index, declared)
+    if name.startswith("part-") and subject:
+        name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", subject)[:180] + ".eml"
+    parts.files.append(Upload(name, _as_bytes(inner), "message/rfc822"))
+    return True
+
+
+def _leaf(part: Message, index: int, parts: Parts, declared: tuple[str, ...]) -> None:
+    ctype, disp = content_type(part), disposition(part)
+    named = bool(_param(part, "Content-Disposition", "filename") or _param(part, "Content-Type", "name"))
+    name = filename(part, index, declared)
+    is_tnef = ctype in TNEF_TYPES or name.lower() == "winmail.dat"
+    if is_tnef and _unpack_tnef(payload(part), parts, declared, name):
+        return
+    if _is_file(part, ctype, disp, named) or ctype not in ("text/plain", "text/html"):
+        data = payload(part)
+        if data:
+            parts.files.append(Upload(name, data, ctype))
+        else:
+            parts.notes.append(f"empty attachment {name} skipped")
+    elif ctype == "text/plain":
+        parts.plains.append(part_text(part, declared))
+    else:
+        parts.htmls.append(part_text(part, declared))
+
+
 def walk(msg: Message, declared: tuple[str, ...]) -> Parts:
     parts = Parts()
     if content_type(msg) == "multipart/report":
@@ -162,35 +194,12 @@ def walk(msg: Message, declared: tuple[str, ...]) -> Parts:
     while stack:
         part, depth = stack.pop(0)
         index += 1
-        ctype, disp = content_type(part), disposition(part)
-        if ctype in ("message/rfc822", "message/global"):
-            inner = _enclosed(part)
-            if inner is not None:
-                parts.forwarded.append(forwarded_block(inner, declared))
-                subject = header_text(raw_header(inner, "Subject"), declared)
-                name = filename(part, index, declared)
-                if name.startswith("part-") and subject:
-                    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", subject)[:180] + ".eml"
-                parts.files.append(Upload(name, _as_bytes(inner), "message/rfc822"))
-                continue
+        if content_type(part) in ("message/rfc822", "message/global") and _forward(part, index, parts, declared):
+            continue
         if part.is_multipart():
             if depth < MAX_DEPTH:
                 children = [p for p in part.get_payload() if isinstance(p, Message)]
                 stack[0:0] = [(child, depth + 1) for child in children]
             continue
-        named = bool(_param(part, "Content-Disposition", "filename") or _param(part, "Content-Type", "name"))
-        name = filename(part, index, declared)
-        if ctype in TNEF_TYPES or name.lower() == "winmail.dat":
-            if _unpack_tnef(payload(part), parts, declared, name):
-                continue
-        if _is_file(part, ctype, disp, named) or ctype not in ("text/plain", "text/html"):
-            data = payload(part)
-            if not data:
-                parts.notes.append(f"empty attachment {name} skipped")
-                continue
-            parts.files.append(Upload(name, data, ctype))
-        elif ctype == "text/plain":
-            parts.plains.append(part_text(part, declared))
-        else:
-            parts.htmls.append(part_text(part, declared))
+        _leaf(part, index, parts, declared)
     return parts
