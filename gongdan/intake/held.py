@@ -46,7 +46,7 @@ def hold(ctx: IntakeContext, ticket: Ticket, reason: str) -> HeldMessage:
         body=(
             f"待确认的来信 / Held message #{held.pk} from {held.sender} ({why}):\n"
             f"{held.subject}\n\n{held.body[:2000]}\n\n"
-            f"接受或拒绝 / Accept or reject: /intake/held/{held.pk}/"
+            f"接受或拒绝 / Accept or reject: /desk/intake/held/{held.pk}/"
         ),
     )
     return held
