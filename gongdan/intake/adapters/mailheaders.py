@@ -58,8 +58,13 @@ CODEC_CHAINS = {
     "iso2022_jp": ["iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_2"],
     "euc_jp": ["euc_jp", "euc_jis_2004"],
 }
-# Undeclared 8-bit text: what Chinese, Taiwanese and Japanese mail most likely carries.
-FALLBACK_CODECS = ["utf-8", "gb18030", "big5hkscs", "cp932", "cp949"]
+# Undeclared 8-bit text: what Chinese, Taiwanese, Japanese and Korean mail most likely carries,
+# each with the narrower everyday charset its common characters live in. Bytes of one CJK charset
+# often decode without error in another, but then mostly into rare characters: the decoding whose
+# characters are most often everyday ones wins (ties go to the earlier, GB18030 first).
+FALLBACK_CODECS = [("gb18030", "gb2312"), ("big5hkscs", "big5"), ("cp932", "euc_jp"), ("cp949", "euc_kr")]
+# Long runs are judged by charset-normalizer (frequency models need some text to work on).
+NORMALIZER_MIN_BYTES = 200
 WHITESPACE = re.compile(r"\s+")
 ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>|([^\s<>\"',;:@]+@[^\s<>\"',;:@]+)")
 
@@ -82,9 +87,35 @@ def _strict(data: bytes, codec: str) -> str | None:
     return None
 
 
+def _everyday_share(text: str, narrow: str) -> float:
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return 1.0
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode(narrow)
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(wide)
+
+
+def _best_cjk(data: bytes) -> str | None:
+    decoded = [(text, narrow) for codec, narrow in FALLBACK_CODECS if (text := _strict(data, codec)) is not None]
+    if not decoded:
+        return None
+    if len(decoded) > 1 and len(data) >= NORMALIZER_MIN_BYTES:
+        best = from_bytes(data, cp_isolation=[c for c, _ in FALLBACK_CODECS]).best()
+        if best is not None and best.encoding:
+            return str(best)
+    scored = [(_everyday_share(text, narrow), -index, text) for index, (text, narrow) in enumerate(decoded)]
+    return max(scored)[2]
+
+
 def guess_decode(data: bytes, declared: list[str] | tuple[str, ...] = ()) -> str:
-    """Bytes of unknown charset: declared charsets, then UTF-8 and the CJK family, never U+FFFD
-    when some decoding exists. charset-normalizer chooses among the candidates that decode."""
+    """Bytes of unknown charset: the declared charsets, then UTF-8, then the likeliest CJK charset,
+    then Windows-1252 — never U+FFFD when some decoding exists."""
     tried = []
     for charset in [*declared, "utf-8"]:
         codec = codec_for(charset)
@@ -94,14 +125,10 @@ def guess_decode(data: bytes, declared: list[str] | tuple[str, ...] = ()) -> str
         text = _strict(data, codec)
         if text is not None:
             return text
-    candidates = [c for c in FALLBACK_CODECS if c not in tried and _strict(data, c) is not None]
-    if len(candidates) > 1:
-        best = from_bytes(data, cp_isolation=candidates).best()
-        if best is not None and best.encoding:
-            return str(best)
-    if candidates:
-        return _strict(data, candidates[0]) or ""
-    return data.decode("gb18030", errors="replace")
+    text = _best_cjk(data)
+    if text is not None:
+        return text
+    return _strict(data, "cp1252") or data.decode("latin-1")
 
 
 def decode_bytes(data: bytes, charset: str | None, fallbacks: tuple[str, ...] = ()) -> str:

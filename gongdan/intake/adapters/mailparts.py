@@ -168,6 +168,8 @@ def _forward(part: Message, index: int, parts: Parts, declared: tuple[str, ...])
 
 def _leaf(part: Message, index: int, parts: Parts, declared: tuple[str, ...]) -> None:
     ctype, disp = content_type(part), disposition(part)
+    if ctype.startswith("multipart/"):  # a multipart without a usable boundary is just text
+        ctype = "text/plain"
     named = bool(_param(part, "Content-Disposition", "filename") or _param(part, "Content-Type", "name"))
     name = filename(part, index, declared)
     is_tnef = ctype in TNEF_TYPES or name.lower() == "winmail.dat"

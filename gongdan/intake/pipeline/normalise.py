@@ -45,5 +45,7 @@ def run(ctx: IntakeContext) -> None:
         inbound.body = f"{subject}\n\n{inbound.body}".strip()
         subject = subject[: SUBJECT_MAX - 1] + "…"
     inbound.subject = subject or headline(inbound.body, 80) or "(无主题 / no subject)"
+    # A mail that is only a file still says something: its subject (as a follow-up would).
+    inbound.body = inbound.body or inbound.subject
     if not inbound.language:
         inbound.language = guess_language(inbound.subject + inbound.body)
