@@ -74,7 +74,7 @@ def codec_for(charset: str | None) -> str:
     name = CHARSET_ALIASES.get(name, name)
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, or not even text (8-bit bytes in the label)
         return "utf-8"
 
 
@@ -82,7 +82,7 @@ def _strict(data: bytes, codec: str) -> str | None:
     for candidate in CODEC_CHAINS.get(codec, [codec]):
         try:
             return data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
+        except (LookupError, ValueError):  # UnicodeDecodeError is a ValueError
             continue
     return None
 
