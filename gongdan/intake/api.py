@@ -219,6 +219,17 @@ def list_dead_letters(request: HttpRequest, state: str = "", source: str = "", l
     return list(letters[: max(1, min(limit, 500))])
 
 
+# Before `/dead-letters/{letter_id}`: URL patterns match in order of definition.
+class ReleaseIn(Schema):
+    sender: str
+
+
+@router.post("/dead-letters/release", summary="Release a sender's quarantined (flood) mail in one go (admins)")
+def release_dead_letters(request: HttpRequest, payload: ReleaseIn):
+    actor = _admin(request)
+    return {"released": deadletters.release(actor=actor, sender=payload.sender.strip().lower())}
+
+
 @router.get("/dead-letters/{letter_id}", response=DeadLetterDetail, summary="One dead letter with its raw payload")
 def get_dead_letter(request: HttpRequest, letter_id: int):
     _admin(request)
@@ -240,16 +251,6 @@ def replay_dead_letter(request: HttpRequest, letter_id: int):
         "ticket": result.ticket.number if result and result.ticket else None,
     }
     return HttpResponse(json.dumps(body), content_type="application/json")
-
-
-class ReleaseIn(Schema):
-    sender: str
-
-
-@router.post("/dead-letters/release", summary="Release a sender's quarantined (flood) mail in one go (admins)")
-def release_dead_letters(request: HttpRequest, payload: ReleaseIn):
-    actor = _admin(request)
-    return {"released": deadletters.release(actor=actor, sender=payload.sender.strip().lower())}
 
 
 @router.post("/dead-letters/{letter_id}/discard", summary="Discard a dead letter (kept, marked discarded)")
