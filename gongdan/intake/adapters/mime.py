@@ -71,8 +71,19 @@ def sanitise_html(html: str) -> str:
     return nh3.clean(html, tags=SAFE_TAGS, url_schemes={"http", "https", "mailto"})
 
 
+# Message-IDs are stored in 500-character columns and used as 300-character keys; a longer one (or
+# one with a NUL) stands for itself by its digest, the same in the mail and in replies naming it.
+MAX_MESSAGE_ID = 250
+
+
+def _short(message_id: str) -> str:
+    if len(message_id) <= MAX_MESSAGE_ID and "\x00" not in message_id:
+        return message_id
+    return "<sha256." + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest() + "@long-id>"
+
+
 def _message_ids(value: str) -> list[str]:
-    return MESSAGE_ID.findall(str(value or ""))
+    return [_short(m) for m in MESSAGE_ID.findall(str(value or ""))]
 
 
 def own_addresses(options: MailOptions) -> frozenset[str]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from gongdan.core import clock
 from gongdan.intake import health
@@ -52,6 +52,8 @@ class IntakeResult:
         return self.record.ticket if self.record else None
 
 
+# PostgreSQL: deadlock_detected, serialization_failure.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
 TAKEN = (Outcome.CREATED, Outcome.FOLLOW_UP, Outcome.MERGED, Outcome.HELD, Outcome.AUTO_NOTED)
 
 
@@ -98,31 +100,66 @@ def ingest(inbound: Inbound, *, meta: dict | None = None, replay_of: DeadLetter 
     existing = _existing(inbound) if replay_of is not None else None
     if existing is not None and existing.outcome != Outcome.DEAD_LETTER:
         return IntakeResult(existing, duplicate=True)
+    for attempt in range(2):
+        try:
+            result = _attempt(_fresh(inbound), existing)
+        except (IntegrityError, OperationalError) as exc:
+            winner = _existing(inbound) if isinstance(exc, IntegrityError) else _taken(inbound)
+            if winner is not None:
+                return IntakeResult(winner, duplicate=True)
+            if attempt == 0 and _retryable(exc):
+                log.warning("intake %s %s: %s; trying once more", inbound.source, inbound.external_key, exc)
+                continue
+            log.exception("intake %s %s failed", inbound.source, inbound.external_key)
+            detail = f"{type(exc).__name__}: {exc}"
+            return _dead_or_taken(inbound, Reason.FAILED, detail, meta, replay_of=replay_of)
+        except Rejected as exc:
+            return _dead(inbound, exc.reason, exc.detail, meta, quarantine=exc.quarantine, replay_of=replay_of)
+        except Exception as exc:  # nothing is lost: an unexpected failure is a dead letter, not a 500
+            log.exception("intake %s %s failed", inbound.source, inbound.external_key)
+            return _dead_or_taken(inbound, Reason.FAILED, f"{type(exc).__name__}: {exc}", meta, replay_of=replay_of)
+        _record_health(inbound.source)
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record_health(source: str) -> None:
+    """After the commit, on its own: every message updates the one row of its source, and holding
+    that row's lock until commit (while deferred foreign keys are checked) deadlocked concurrent
+    intakes on PostgreSQL. A timestamp that fails to move is no reason to fail the message."""
     try:
         with transaction.atomic():
-            record = existing or InboundMessage(source=inbound.source, external_key=_key(inbound))
-            record.received_at = clock.now()
-            for key, value in _record_fields(inbound).items():
-                setattr(record, key, value)
-            record.outcome, record.step_timings = "", {}
-            record.save()
-            ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.cached())
-            _run_steps(ctx)
-            for key, value in _record_fields(inbound).items():
-                setattr(record, key, value)
-            record.save()
-            health.record_intake(inbound.source)
-            return IntakeResult(record)
-    except IntegrityError:
-        winner = _existing(inbound)
-        if winner is None:
-            return _dead_or_taken(inbound, Reason.FAILED, "IntegrityError", meta, replay_of=replay_of)
-        return IntakeResult(winner, duplicate=True)
-    except Rejected as exc:
-        return _dead(inbound, exc.reason, exc.detail, meta, quarantine=exc.quarantine, replay_of=replay_of)
-    except Exception as exc:  # nothing is lost: an unexpected failure is a dead letter, not a 500
-        log.exception("intake %s %s failed", inbound.source, inbound.external_key)
-        return _dead_or_taken(inbound, Reason.FAILED, f"{type(exc).__name__}: {exc}", meta, replay_of=replay_of)
+            health.record_intake(source)
+    except DatabaseError:
+        log.warning("intake %s: channel health not updated", source, exc_info=True)
+
+
+def _fresh(inbound: Inbound) -> Inbound:
+    """Steps change the message as they go (files set aside, text cleaned): a retry starts from the original."""
+    return replace(inbound, attachments=list(inbound.attachments), extra=dict(inbound.extra))
+
+
+def _retryable(exc: Exception) -> bool:
+    """A deadlock or serialisation failure, or a constraint race in a hook's first-time set-up: the
+    database aborted this attempt, not the message; a second attempt usually goes through."""
+    state = getattr(exc.__cause__, "sqlstate", None)
+    return isinstance(exc, IntegrityError) or state in TRANSIENT_SQLSTATES
+
+
+def _attempt(inbound: Inbound, existing: InboundMessage | None) -> IntakeResult:
+    with transaction.atomic():
+        record = existing or InboundMessage(source=inbound.source, external_key=_key(inbound))
+        record.received_at = clock.now()
+        for key, value in _record_fields(inbound).items():
+            setattr(record, key, value)
+        record.outcome, record.step_timings = "", {}
+        record.save()
+        ctx = IntakeContext(inbound=inbound, record=record, policy=IntakePolicy.cached())
+        _run_steps(ctx)
+        for key, value in _record_fields(inbound).items():
+            setattr(record, key, value)
+        record.save()
+        return IntakeResult(record)
 
 
 def _dead_or_taken(inbound: Inbound, reason: str, detail: str, meta: dict | None, *, replay_of) -> IntakeResult:
