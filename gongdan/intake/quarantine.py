@@ -14,6 +14,16 @@ from gongdan.tickets import services
 from gongdan.tickets.models import Ticket
 
 
+# Both languages in the note itself (a timeline entry is written once, read in either language).
+REASON_TEXT = {
+    QuarantineReason.TYPE: "文件类型不允许 / file type not allowed",
+    QuarantineReason.SIZE: "文件过大 / file too large",
+    QuarantineReason.COUNT: "文件过多 / too many files",
+    QuarantineReason.MESSAGE_SIZE: "消息过大 / message too large",
+    QuarantineReason.HELD: "属于待确认的来信 / part of a held message",
+}
+
+
 def store(
     *,
     inbound: InboundMessage,
@@ -45,7 +55,7 @@ def note(*, actor: Actor, ticket: Ticket, rows: list[QuarantinedFile]) -> None:
     """Tell the agents a file exists that they cannot see (an admin can release it)."""
     if not rows:
         return
-    lines = [f"- {row.filename} ({row.size} bytes): {QuarantineReason(row.reason).label}" for row in rows]
+    lines = [f"- {row.filename} ({row.size} bytes): {REASON_TEXT[row.reason]}" for row in rows]
     services.add_note(
         actor=actor,
         ticket=ticket,

@@ -97,7 +97,7 @@ def failing_after_commit():
     hooks.ROUTE_HOOKS.remove(kick)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_error_after_the_commit_is_no_refusal_the_committed_ticket_is_the_answer(
     failing_after_commit, client, agent
 ):

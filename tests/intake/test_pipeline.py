@@ -133,9 +133,9 @@ def test_attachments_over_the_limits_are_quarantined_and_the_ticket_is_created(d
     ]
     note = ticket.events.get(event_type="note")
     assert note.body.splitlines()[1:] == [
-        "- b.txt (1 bytes): Too many files",
-        "- c.txt (11 bytes): File too large",
-        "- d.exe (2 bytes): File type not allowed",
+        "- b.txt (1 bytes): 文件过多 / too many files",
+        "- c.txt (11 bytes): 文件过大 / file too large",
+        "- d.exe (2 bytes): 文件类型不允许 / file type not allowed",
     ]
     assert note.is_public is False
     assert QuarantinedFile.objects.get(filename="d.exe").file.read() == b"MZ"

@@ -55,6 +55,10 @@ def _follow_merge_chain(ticket: Ticket) -> Ticket:
     return ticket
 
 
+# Stored on held messages and dead letters as written: stable English, not the translated label.
+REQUIRED_TEXT = {AuthRequirement.DMARC: "DMARC pass", AuthRequirement.DKIM_OR_SPF: "DKIM or SPF pass"}
+
+
 def auth_failure(required: str, results: dict) -> str:
     """Why the mailbox's authentication rule is not met, or "" (also when nothing is required)."""
     if required == AuthRequirement.DMARC:
@@ -67,7 +71,7 @@ def auth_failure(required: str, results: dict) -> str:
         return ""
     from gongdan.intake.held import auth_summary
 
-    return f"{AuthRequirement(required).label} required; got {auth_summary(results)}"
+    return f"{REQUIRED_TEXT[required]} required; got {auth_summary(results)}"
 
 
 def _hold(ctx: IntakeContext, ticket: Ticket, reason: str) -> None:
