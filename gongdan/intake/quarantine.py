@@ -13,7 +13,6 @@ from gongdan.intake.models import HeldMessage, InboundMessage, QuarantinedFile
 from gongdan.tickets import services
 from gongdan.tickets.models import Ticket
 
-
 # Both languages in the note itself (a timeline entry is written once, read in either language).
 REASON_TEXT = {
     QuarantineReason.TYPE: "文件类型不允许 / file type not allowed",
