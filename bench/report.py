@@ -172,6 +172,14 @@ def markdown(results: dict) -> str:
     steps = results.get("intake", {}).get("steps_ms")
     if steps:
         lines += ["", "Intake pipeline, mean ms per step: " + ", ".join(f"{k} {v}" for k, v in steps.items()) + "."]
+    mail = results.get("mail_corpus")
+    if mail:
+        lines += [
+            "",
+            f"Mail corpus, raw-mail endpoint, c={mail['concurrency']}: {mail['mails']} mails, "
+            f"{mail['mails_per_s']} mails/s, p50 {mail['p50_ms']} ms, p99 {mail['p99_ms']} ms, "
+            f"{mail['dead_letters']} dead letters, {mail['server_errors']} server errors; outcomes {mail['outcomes']}.",
+        ]
     lines += _in_process(results)
     lines += ["", f"Wall clock: {results['seconds']} s.", ""]
     return "\n".join(lines)

@@ -21,7 +21,7 @@ DEFAULT_URLS = {
     "quick": "postgres://postgres@127.0.0.1:5432/gongdan_bench",
     "full": "postgres://postgres@127.0.0.1:5432/gongdan_bench_full",
 }
-SCENARIOS = ("intake", "pages", "duplicates", "sla")
+SCENARIOS = ("intake", "pages", "duplicates", "sla", "mail")
 
 
 def _configure(database_url: str) -> None:
@@ -84,7 +84,7 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
     from bench import scenarios
     from bench.server import Stack, flush_queue
 
-    if not only & {"intake", "pages"}:
+    if not only & {"intake", "pages", "mail"}:
         return {}
     personas = scenarios.Personas()
     flush_queue()
@@ -97,6 +97,11 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
         if "pages" in only:
             print("queue page, API list, ticket page…", flush=True)
             results["pages"] = scenarios.pages(stack, manifest, personas, seconds)
+        if "mail" in only:
+            from bench.mailcorpus import mail_corpus
+
+            print("mail corpus over the raw-mail endpoint (c=4)…", flush=True)
+            results["mail_corpus"] = mail_corpus(stack, personas)
         memory = stack.memory()
     memory["web_worker_max_mb"] = max((mb for mb in memory["web_workers_mb"] if mb), default=None)
     results["memory"] = memory

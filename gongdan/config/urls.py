@@ -14,6 +14,7 @@ urlpatterns = [
     path("language/", auth.set_language, name="set-language"),
     path("desk/triage/", include("gongdan.triage.urls")),
     path("desk/routing/", include("gongdan.routing.urls")),
+    path("desk/intake/", include("gongdan.intake.desk_urls")),
     path("desk/", include("gongdan.web.urls")),
     path("portal/", include("gongdan.portal.urls")),
     path("healthz", healthz, name="healthz"),

@@ -6,9 +6,11 @@ from gongdan.intake import deadletters
 from gongdan.intake.models import (
     ChannelHealth,
     DeadLetter,
+    HeldMessage,
     InboundMessage,
     IntakePolicy,
     Mailbox,
+    QuarantinedFile,
     WebhookSecret,
 )
 
@@ -20,7 +22,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
     search_fields = ["sender", "detail", "external_key"]
     readonly_fields = [f.name for f in DeadLetter._meta.fields] + ["raw_text"]
     exclude = ["raw"]
-    actions = ["replay", "discard"]
+    actions = ["replay", "release_senders", "discard"]
 
     @admin.display(description=_("raw payload"))
     def raw_text(self, obj):
@@ -37,6 +39,13 @@ class DeadLetterAdmin(admin.ModelAdmin):
             result = deadletters.replay(actor=actor, letter=letter) if letter.state not in deadletters.FINAL else None
             done += bool(result and result.dead_letter is None)
         self.message_user(request, _("%(n)d replayed into tickets.") % {"n": done}, messages.INFO)
+
+    @admin.action(description=_("Release all quarantined mail of the selected senders"))
+    def release_senders(self, request, queryset):
+        actor = Actor.from_request(request, Channel.ADMIN)
+        senders = {letter.sender for letter in queryset if letter.sender}
+        done = sum(deadletters.release(actor=actor, sender=sender) for sender in sorted(senders))
+        self.message_user(request, _("%(n)d released into tickets.") % {"n": done}, messages.INFO)
 
     @admin.action(description=_("Discard (keep for the record)"))
     def discard(self, request, queryset):
@@ -74,4 +83,35 @@ class WebhookSecretAdmin(admin.ModelAdmin):
 
 @admin.register(IntakePolicy)
 class IntakePolicyAdmin(admin.ModelAdmin):
-    list_display = ["max_message_bytes", "max_attachments", "rate_per_sender", "rate_window_minutes"]
+    list_display = [
+        "max_message_bytes",
+        "max_attachments",
+        "rate_per_sender",
+        "rate_window_minutes",
+        "rate_per_sender_hour",
+        "known_sender_factor",
+    ]
+
+
+@admin.register(QuarantinedFile)
+class QuarantinedFileAdmin(admin.ModelAdmin):
+    """Files intake kept off tickets: admins only (agents never see them)."""
+
+    list_display = ["id", "filename", "content_type", "size", "reason", "ticket", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["filename", "sha256"]
+    readonly_fields = [f.name for f in QuarantinedFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HeldMessage)
+class HeldMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "ticket", "sender", "state", "created_at", "decided_by"]
+    list_filter = ["state"]
+    search_fields = ["sender", "subject"]
+    readonly_fields = [f.name for f in HeldMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

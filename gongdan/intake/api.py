@@ -6,6 +6,7 @@ Views stay thin: adapters decode, `pipeline.runner.ingest` decides, `deadletters
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -16,15 +17,17 @@ from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import NotFound, PermissionDenied, not_found
 from gongdan.core.problems import problem_response
 from gongdan.intake import deadletters, health
+from gongdan.intake import held as held_messages
 from gongdan.intake.adapters import webhooks
 from gongdan.intake.adapters.imap import ingest_raw
 from gongdan.intake.adapters.payloads import message_from_json
 from gongdan.intake.constants import Outcome, Reason, Source
-from gongdan.intake.models import ChannelHealth, DeadLetter, IntakePolicy, WebhookSecret
+from gongdan.intake.models import ChannelHealth, DeadLetter, HeldMessage, IntakePolicy, Mailbox, WebhookSecret
 from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
 from gongdan.intake.selectors import ticket_context
 from gongdan.tickets import access as ticket_access
 
+log = logging.getLogger(__name__)
 router = Router(tags=["intake"])
 hooks_router = Router(tags=["intake webhooks"], auth=None)
 
@@ -38,12 +41,17 @@ def _staff(request: HttpRequest) -> Actor:
     return Actor.from_request(request, Channel.API)
 
 
+def _public_detail(letter: DeadLetter) -> str:
+    # A processing failure's detail names internals (hosts, ports, tracebacks): admins read it on
+    # the dead letter; the client learns only that it was kept.
+    return "processing failed" if letter.reason == Reason.FAILED else letter.detail
+
+
 def _result_response(request: HttpRequest, result: IntakeResult, created_status: int = 201) -> HttpResponse:
     if result.dead_letter is not None:
         letter = result.dead_letter
         quarantined = letter.reason == Reason.RATE_LIMITED
-        # An internal failure's text may name hosts and ports: the client gets its kind only (issue 24.6).
-        detail = letter.detail.split(":", 1)[0] if letter.reason == Reason.FAILED else letter.detail
+        detail = _public_detail(letter)
         return problem_response(
             request,
             429 if quarantined else 422,
@@ -77,19 +85,36 @@ def post_message(request: HttpRequest):
             f"The limit is {policy.max_message_bytes} bytes.",
             f"消息上限为 {policy.max_message_bytes} 字节。",
         )
+    key = request.headers.get("Idempotency-Key", "")
+    meta = {"user": request.user.pk, "idempotency_key": key}
     try:
         data = json.loads(raw)
-        key = request.headers.get("Idempotency-Key", "")
         inbound = message_from_json(data, raw, source=Source.API, key=f"idem:{request.user.pk}:{key}" if key else "")
-    except ValueError as exc:
-        return problem_response(request, 422, "validation-error", f"Unreadable message: {exc}", f"消息无法解析：{exc}")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        detail = str(exc)[:500]
+        letter = record_dead_letter(source=Source.API, raw=raw, reason=Reason.MALFORMED, detail=detail, meta=meta)
+        return problem_response(
+            request,
+            422,
+            "validation-error",
+            f"Unreadable message: {detail}. Kept as dead letter {letter.pk}.",
+            f"消息无法解析：{detail}。已保存为死信 {letter.pk}。",
+            errors={"dead_letter_id": letter.pk, "reason": Reason.MALFORMED},
+        )
     return _result_response(request, ingest(inbound, meta={"user": request.user.pk}))
 
 
 @router.post("/email", summary="Post one raw MIME mail (message/rfc822), e.g. from an MTA pipe")
-def post_email(request: HttpRequest):
+def post_email(request: HttpRequest, mailbox: str = ""):
+    """`?mailbox=<name>` reads the mail with that mailbox's rules (Reply-To relay, authentication)."""
     _staff(request)
-    return _result_response(request, ingest_raw(request.body, meta={"via": "api", "user": request.user.pk}))
+    box = None
+    if mailbox:
+        box = Mailbox.objects.filter(name=mailbox).first()
+        if box is None:
+            raise NotFound("No mailbox has this name.", "没有这个名称的邮箱。")
+    meta = {"via": "api", "user": request.user.pk, **({"mailbox": box.name} if box else {})}
+    return _result_response(request, ingest_raw(request.body, meta=meta, mailbox=box))
 
 
 # --- webhooks (signed by the platform, no token) --------------------------------------------
@@ -130,6 +155,9 @@ def webhook(request: HttpRequest, name: str):
         decoded = _dispatch(secret, request, body)
     except webhooks.WebhookRefused as exc:
         return _refused(request, secret.source, name, exc, body, meta)
+    except webhooks.Ignored as exc:  # a platform event that is no message (subscribe, enter_agent…)
+        log.info("webhook %s: ignored %s", name, exc.kind)
+        return HttpResponse(json.dumps({"ok": True, "ignored": exc.kind}), status=200, content_type="application/json")
     except ValueError as exc:
         record_dead_letter(source=secret.source, raw=body, reason=Reason.MALFORMED, detail=str(exc), meta=meta)
         return HttpResponse(
@@ -189,6 +217,17 @@ def list_dead_letters(request: HttpRequest, state: str = "", source: str = "", l
     if source:
         letters = letters.filter(source=source)
     return list(letters[: max(1, min(limit, 500))])
+
+
+# Before `/dead-letters/{letter_id}`: URL patterns match in order of definition.
+class ReleaseIn(Schema):
+    sender: str
+
+
+@router.post("/dead-letters/release", summary="Release a sender's quarantined (flood) mail in one go (admins)")
+def release_dead_letters(request: HttpRequest, payload: ReleaseIn):
+    actor = _admin(request)
+    return {"released": deadletters.release(actor=actor, sender=payload.sender.strip().lower())}
 
 
 @router.get("/dead-letters/{letter_id}", response=DeadLetterDetail, summary="One dead letter with its raw payload")
@@ -262,3 +301,70 @@ def context(request: HttpRequest, number: str):
         raise PermissionDenied("The context view is for the service desk.", "上下文视图仅供服务台使用。")
     ticket = ticket_access.get_visible_ticket(request.user, number)
     return ticket_context(ticket)
+
+
+# --- held messages (a reply from an address that is not the ticket's customer) ---------------
+
+
+class HeldOut(Schema):
+    id: int
+    ticket: str
+    sender: str
+    sender_name: str
+    subject: str
+    body: str
+    reason: str
+    auth_results: dict
+    state: str
+    files: list[str]
+    created_at: datetime
+    decided_at: datetime | None
+
+
+def _held_out(held: HeldMessage) -> dict:
+    return {
+        **{f: getattr(held, f) for f in ("id", "sender", "sender_name", "subject", "body", "reason", "state")},
+        "ticket": held.ticket.number,
+        "auth_results": held.auth_results,
+        "files": [f.filename for f in held.files.all()],
+        "created_at": held.created_at,
+        "decided_at": held.decided_at,
+    }
+
+
+def _held(request: HttpRequest, held_id: int) -> tuple[Actor, HeldMessage]:
+    actor = Actor.from_request(request, Channel.API)
+    visible = ticket_access.visible_tickets(request.user) if not actor.is_customer else None
+    held = (
+        HeldMessage.objects.filter(pk=held_id, ticket__in=visible).select_related("ticket").first()
+        if visible is not None
+        else None
+    )
+    if held is None:
+        raise NotFound("The held message does not exist.", "待确认的来信不存在。")
+    return actor, held
+
+
+@router.get("/held", response=list[HeldOut], summary="Held messages on the tickets you can see")
+def list_held(request: HttpRequest, ticket: str = "", state: str = "held"):
+    actor = Actor.from_request(request, Channel.API)
+    if actor.is_customer:
+        raise PermissionDenied("Held messages are for the service desk.", "待确认的来信仅供服务台处理。")
+    rows = HeldMessage.objects.filter(ticket__in=ticket_access.visible_tickets(request.user))
+    if ticket:
+        rows = rows.filter(ticket__number=ticket)
+    if state:
+        rows = rows.filter(state=state)
+    return [_held_out(h) for h in rows.select_related("ticket").prefetch_related("files")[:200]]
+
+
+@router.post("/held/{held_id}/accept", response=HeldOut, summary="Accept a held message as the customer's reply")
+def accept_held(request: HttpRequest, held_id: int):
+    actor, held = _held(request, held_id)
+    return _held_out(held_messages.accept(actor=actor, held=held))
+
+
+@router.post("/held/{held_id}/reject", response=HeldOut, summary="Reject a held message (kept, marked rejected)")
+def reject_held(request: HttpRequest, held_id: int):
+    actor, held = _held(request, held_id)
+    return _held_out(held_messages.reject(actor=actor, held=held))

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from gongdan.tickets.services import Upload
+
+# NUL is refused by PostgreSQL text columns and lone surrogates by every encoder: neither is text.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: Any) -> str:
+    """A string safe for any text column: NULs dropped, lone surrogates replaced."""
+    text = value if isinstance(value, str) else str(value or "")
+    return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def clean_json(value: Any) -> Any:
+    """`clean_text` through a JSON-like structure (dead-letter metadata, step notes)."""
+    if isinstance(value, dict):
+        return {clean_text(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,14 @@ class IntakePolicy(models.Model):
     rate_window_minutes = models.PositiveSmallIntegerField(
         _("rate window (minutes)"), default=c.DEFAULT_RATE_WINDOW_MINUTES
     )
+    rate_per_sender_hour = models.PositiveSmallIntegerField(
+        _("messages per sender per hour"), default=c.DEFAULT_RATE_PER_SENDER_HOUR
+    )
+    known_sender_factor = models.PositiveSmallIntegerField(
+        _("limit multiplier for known customers"),
+        default=c.DEFAULT_KNOWN_SENDER_FACTOR,
+        help_text=_("A sender who already has tickets may send this many times the burst and hourly limits."),
+    )
     follow_up_hours = models.PositiveSmallIntegerField(
         _("IM/phone follow-up window (hours)"),
         default=c.DEFAULT_FOLLOW_UP_HOURS,
@@ -65,10 +73,11 @@ class InboundMessage(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
     )
     sender = models.CharField(_("sender"), max_length=300, blank=True)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = models.TextField(_("subject"), blank=True)
     body = models.TextField(_("body"), blank=True)
     html = models.TextField(_("sanitised HTML"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=500, blank=True, db_index=True)
+    auth_results = models.JSONField(_("sender authentication (SPF/DKIM/DMARC)"), default=dict, blank=True)
     step_timings = models.JSONField(_("pipeline step timings (ms)"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
 
@@ -180,6 +189,23 @@ class Mailbox(models.Model):
     username = models.CharField(_("user name"), max_length=200)
     password = models.CharField(_("password"), max_length=200)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    address = models.EmailField(
+        _("address of the mailbox"), blank=True, help_text=_("Mail From this address is a relay, not a customer.")
+    )
+    use_reply_to = models.BooleanField(
+        _("customer is in Reply-To"),
+        default=False,
+        help_text=_("Only for web-form relays that send From their own address: the customer is then Reply-To."),
+    )
+    authserv_id = models.CharField(
+        _("authentication server id"),
+        max_length=200,
+        blank=True,
+        help_text=_("Trust only the Authentication-Results header of this server (your MTA's host name)."),
+    )
+    require_authentication = models.CharField(
+        _("require sender authentication"), max_length=20, blank=True, choices=c.AuthRequirement.choices
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     uid_validity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
@@ -224,3 +250,63 @@ class WebhookNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.nonce}"
+
+
+def quarantine_path(instance, filename: str) -> str:
+    return f"intake/quarantine/{instance.created_at:%Y/%m}/{instance.sha256}"
+
+
+class QuarantinedFile(models.Model):
+    """A file intake did not put on a ticket (type, size, count) or one of a held message:
+    kept for an admin, never shown to agents; the ticket carries a note naming it."""
+
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="quarantined_files")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined_files"
+    )
+    held = models.ForeignKey(
+        "intake.HeldMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    filename = models.TextField(_("file name"))
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    reason = models.CharField(_("reason"), max_length=20, choices=c.QuarantineReason.choices)
+    file = models.FileField(upload_to=quarantine_path, max_length=300)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("quarantined file")
+        verbose_name_plural = _("quarantined files")
+
+    def __str__(self) -> str:
+        return self.filename[:80]
+
+
+class HeldMessage(models.Model):
+    """A reply to a ticket from an address that is not one of its customer's identities (or that
+    failed the mailbox's authentication rule): held for an agent to accept or reject, never lost."""
+
+    inbound = models.OneToOneField(InboundMessage, on_delete=models.CASCADE, related_name="held")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="held_messages")
+    sender = models.CharField(_("sender"), max_length=300)
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    subject = models.TextField(_("subject"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    reason = models.TextField(_("why it was held"))
+    auth_results = models.JSONField(_("sender authentication (SPF/DKIM/DMARC)"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=c.HeldState.choices, default=c.HeldState.HELD, db_index=True
+    )
+    created_at = models.DateTimeField(_("created at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("held message")
+        verbose_name_plural = _("held messages")
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.ticket_id}"

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from gongdan.core import clock
 from gongdan.customers.models import CustomerIdentity
+from gongdan.intake.adapters import loopsign
 from gongdan.intake.models import ThreadReference
 
 MAX_REFERENCES = 20
@@ -36,7 +37,11 @@ def thread_headers(message) -> dict[str, str]:
         return {}  # staff alerts about a ticket are not part of the customer's thread
     message_id = f"<gd-{ticket.number.lower()}-{message.pk}@{_domain()}>"
     refs = list(ThreadReference.objects.filter(ticket=ticket).order_by("id").values_list("message_id", "outbound"))
-    headers = {"Message-ID": message_id, "X-Gongdan-Ticket": ticket.number}
+    headers = {
+        "Message-ID": message_id,
+        "X-Gongdan-Ticket": ticket.number,
+        loopsign.HEADER: loopsign.sign(ticket.number, message.pk),
+    }
     inbound = [mid for mid, outbound in refs if not outbound]
     if inbound:
         headers["In-Reply-To"] = inbound[-1]

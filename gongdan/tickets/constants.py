@@ -183,4 +183,9 @@ DEFAULT_ALLOWED_ATTACHMENT_TYPES = [
     "video/mp4",
     "audio/mpeg",
     "audio/wav",
+    # Mail structure intake keeps with the request: forwarded mails and signatures (issue 14).
+    "message/rfc822",
+    "application/pgp-signature",
+    "application/pgp-keys",  # what mimetypes calls a .asc signature on Debian
+    "application/pkcs7-signature",
 ]

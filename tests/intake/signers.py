@@ -28,12 +28,23 @@ def wecom_encrypt(message: str) -> str:
     return base64.b64encode(_aes_cbc(key, key[:16], plain + bytes([pad]) * pad)).decode()
 
 
-def wecom_request(token: str, *, msg_id: str, user: str, text: str, nonce: str, timestamp: int | None = None):
+def wecom_request(
+    token: str,
+    *,
+    msg_id: str,
+    user: str,
+    text: str,
+    nonce: str,
+    timestamp: int | None = None,
+    msg_type: str = "text",
+    event: str = "",
+):
     timestamp = str(timestamp or int(time.time()))
+    event_xml = f"<Event><![CDATA[{event}]]></Event>" if event else ""
     inner = (
         f"<xml><ToUserName><![CDATA[{WECOM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-        f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
-        f"<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>"
+        f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>{event_xml}"
+        f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>"
     )
     encrypted = wecom_encrypt(inner)
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()

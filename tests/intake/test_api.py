@@ -104,7 +104,7 @@ def test_the_web_form_submitted_twice_is_one_ticket(client, db):
 
 def test_dead_letters_list_detail_replay_and_discard_for_admins(as_admin, as_agent, client, agent):
     policy = IntakePolicy.current()
-    policy.max_attachments = 0
+    policy.rate_per_sender = 0
     policy.save()
     refused = post(
         client,
@@ -112,16 +112,14 @@ def test_dead_letters_list_detail_replay_and_discard_for_admins(as_admin, as_age
         {**MESSAGE, "attachments": [{"name": "a.txt", "content_base64": "aGk="}]},
         **bearer(agent),
     )
-    letter_id = assert_problem(refused, 422, "intake-attachments")["errors"]["dead_letter_id"]
+    letter_id = assert_problem(refused, 429, "intake-rate-limited")["errors"]["dead_letter_id"]
 
     assert_problem(as_agent.get("/api/v1/intake/dead-letters"), 403, "forbidden")
     listing = as_admin.get("/api/v1/intake/dead-letters").json()
     detail = as_admin.get(f"/api/v1/intake/dead-letters/{letter_id}").json()
-    assert [(x["id"], x["reason"], x["state"]) for x in listing] == [(letter_id, Reason.ATTACHMENTS, "open")]
+    assert [(x["id"], x["reason"], x["state"]) for x in listing] == [(letter_id, Reason.RATE_LIMITED, "quarantined")]
     assert json.loads(detail["raw_text"])["subject"] == "注塑机报警"
 
-    policy.max_attachments = 5
-    policy.save()
     replayed = as_admin.post(f"/api/v1/intake/dead-letters/{letter_id}/replay").json()
     again = as_admin.post(f"/api/v1/intake/dead-letters/{letter_id}/replay")
 

@@ -4,9 +4,9 @@ import pytest
 
 from gongdan.automation import services as outbox
 from gongdan.core.context import Actor, Channel
-from gongdan.intake.adapters import imap
+from gongdan.intake.adapters import imap, loopsign
 from gongdan.intake.constants import Outcome, Reason
-from gongdan.intake.models import DeadLetter, InboundMessage
+from gongdan.intake.models import DeadLetter, HeldMessage, InboundMessage
 from gongdan.tickets import services
 from gongdan.tickets.models import Ticket, TicketEvent
 from tests.intake.conftest import append
@@ -75,7 +75,7 @@ def test_a_reply_threads_onto_the_ticket_and_the_desk_answer_threads_back(first_
     assert str(answer["Subject"]).strip().startswith(f"[{number}]")
 
 
-def test_a_stranger_replying_to_the_thread_opens_their_own_ticket(first_mail, imap_account, other_customer):
+def test_a_stranger_replying_to_the_thread_is_held_on_the_ticket_not_added(first_mail, imap_account, other_customer):
     original = Ticket.objects.get()
     append(
         imap_account,
@@ -90,10 +90,19 @@ def test_a_stranger_replying_to_the_thread_opens_their_own_ticket(first_mail, im
     imap.poll(imap_account)
 
     assert not TicketEvent.objects.filter(ticket=original, event_type="reply").exists()
-    stranger = Ticket.objects.get(customer=other_customer)
-    assert stranger.description == "请把这个工单关掉。"
+    assert Ticket.objects.count() == 1
     record = InboundMessage.objects.get(message_id="<h1@example.com>")
-    assert record.step_timings["_hijack_refused"] == original.number
+    assert (record.outcome, record.ticket) == (Outcome.HELD, original)
+    held = HeldMessage.objects.get()
+    assert (held.ticket, held.sender, held.body, held.state) == (
+        original,
+        "lisi@example.com",
+        "请把这个工单关掉。",
+        "held",
+    )
+    note = TicketEvent.objects.get(ticket=original, event_type="note")
+    assert note.is_public is False
+    assert note.body.startswith(f"待确认的来信 / Held message #{held.pk} from lisi@example.com (")
 
 
 def test_auto_replies_bounces_and_our_own_mail_become_dead_letters(imap_account, customer):
@@ -116,9 +125,17 @@ def test_auto_replies_bounces_and_our_own_mail_become_dead_letters(imap_account,
             sender="Gongdan 工单 <support@gongdan.local>",
             subject="[GD-000009] 状态更新",
             body="loop",
-            message_id="<x1@gongdan.local>",
+            message_id="<gd-gd-000009-7@gongdan.local>",
+            headers={"X-Gongdan-Ticket": "GD-000009", "X-Gongdan-Signature": loopsign.sign("GD-000009", 7)},
         ),
-        mail(sender="zhangsan@example.com", subject="真正的问题", body="扫码枪没反应。", message_id="<r1@example.com>"),
+        # A look-alike of our headers without our signature is an ordinary customer mail.
+        mail(
+            sender="zhangsan@example.com",
+            subject="真正的问题",
+            body="扫码枪没反应。",
+            message_id="<gd-gd-000009-8@gongdan.local>",
+            headers={"X-Gongdan-Ticket": "GD-000009", "X-Gongdan-Signature": "8.0123456789abcdef0123456789abcdef"},
+        ),
     )
 
     report = imap.poll(imap_account)

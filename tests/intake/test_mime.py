@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from gongdan.intake.adapters.mime import MalformedMail, codec_for, header_text, parse_mail
+from gongdan.intake.adapters.mailheaders import codec_for, header_text
+from gongdan.intake.adapters.mime import MalformedMail, parse_mail
 from gongdan.intake.adapters.quotes import strip_quoted
 from gongdan.intake.constants import Reason
 
@@ -55,7 +56,10 @@ def test_a_forward_keeps_the_forwarded_text_and_an_attached_mail_becomes_an_eml_
     )
     inbound = parse_mail(raw)
     assert "price list" in inbound.body
-    assert [(a.name, a.content_type) for a in inbound.attachments] == [("part-3.eml", "message/rfc822")]
+    assert [(a.name, a.content_type) for a in inbound.attachments] == [("quote.eml", "message/rfc822")]
+    assert inbound.body.endswith(
+        "---------- 转发的邮件 / Forwarded message ----------\nFrom: vendor@example.com\nSubject: quote"
+    )
 
 
 def test_mail_without_headers_or_sender_is_malformed():

@@ -1,12 +1,15 @@
 """Pipeline steps: hooks, identity resolution, limits and quarantine, timings, context."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import CustomerIdentity
 from gongdan.intake.constants import DeadLetterState, Outcome, Reason, Source
 from gongdan.intake.message import Inbound, SenderIdentity
-from gongdan.intake.models import DeadLetter, IntakePolicy
+from gongdan.intake.models import DeadLetter, IntakePolicy, QuarantinedFile
 from gongdan.intake.pipeline import hooks
 from gongdan.intake.pipeline.runner import STEPS, ingest
 from gongdan.intake.selectors import ticket_context
@@ -112,22 +115,35 @@ def test_a_message_with_no_usable_sender_is_a_dead_letter(db):
     assert (result.dead_letter.reason, result.outcome) == (Reason.NO_SENDER, Outcome.DEAD_LETTER)
 
 
-def test_limits_refuse_into_dead_letters(db):
+def test_attachments_over_the_limits_are_quarantined_and_the_ticket_is_created(db):
     policy = IntakePolicy.current()
     policy.max_attachments, policy.max_attachment_bytes = 1, 10
     policy.save()
+    files = [Upload("a.txt", b"1"), Upload("b.txt", b"2"), Upload("c.txt", b"x" * 11), Upload("d.exe", b"MZ")]
 
-    too_many = ingest(message("k9", attachments=[Upload("a.txt", b"1"), Upload("b.txt", b"2")]))
-    too_big = ingest(message("k10", attachments=[Upload("a.txt", b"x" * 11)]))
+    result = ingest(message("k9", attachments=files))
 
-    assert too_many.dead_letter.detail == "2 attachments; the limit is 1"
-    assert too_big.dead_letter.detail == "attachment a.txt is 11 bytes; the limit is 10"
-    assert Ticket.objects.count() == 0
+    ticket = result.ticket
+    assert result.outcome == Outcome.CREATED
+    assert [a.filename for a in ticket.attachments.all()] == ["a.txt"]
+    assert sorted((q.filename, q.reason, q.size) for q in QuarantinedFile.objects.filter(ticket=ticket)) == [
+        ("b.txt", "count", 1),
+        ("c.txt", "size", 11),
+        ("d.exe", "type", 2),
+    ]
+    note = ticket.events.get(event_type="note")
+    assert note.body.splitlines()[1:] == [
+        "- b.txt (1 bytes): 文件过多 / too many files",
+        "- c.txt (11 bytes): 文件过大 / file too large",
+        "- d.exe (2 bytes): 文件类型不允许 / file type not allowed",
+    ]
+    assert note.is_public is False
+    assert QuarantinedFile.objects.get(filename="d.exe").file.read() == b"MZ"
 
 
 def test_a_flooding_sender_is_quarantined_not_lost(db):
     policy = IntakePolicy.current()
-    policy.rate_per_sender = 2
+    policy.rate_per_sender, policy.known_sender_factor = 2, 1
     policy.save()
 
     results = [ingest(message(f"flood-{i}", body=f"第{i}条")) for i in range(4)]
@@ -135,6 +151,29 @@ def test_a_flooding_sender_is_quarantined_not_lost(db):
     assert [r.outcome for r in results] == ["created", "created", "dead_letter", "dead_letter"]
     letters = DeadLetter.objects.order_by("id")
     assert [(x.reason, x.state) for x in letters] == [(Reason.RATE_LIMITED, DeadLetterState.QUARANTINED)] * 2
+    assert letters[0].detail == "wang@example.cn sent 3 messages within 10 minutes"
+
+
+def test_a_known_customer_has_a_wider_limit_and_an_hourly_ceiling_applies_to_strangers(db):
+    policy = IntakePolicy.current()
+    policy.rate_per_sender, policy.rate_per_sender_hour, policy.known_sender_factor = 100, 3, 3
+    policy.save()
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+    outcomes = {}
+    for sender in ("busy@example.com", "stranger@example.com"):
+        if sender == "busy@example.com":
+            with time_machine.travel(start - timedelta(days=2), tick=False):
+                ingest(message("old-ticket", email=sender))
+        for i in range(10):
+            with time_machine.travel(start + timedelta(minutes=5 * i), tick=False):
+                outcomes.setdefault(sender, []).append(ingest(message(f"{sender}-{i}", email=sender)).outcome)
+
+    assert outcomes["busy@example.com"] == ["created"] * 9 + ["dead_letter"]
+    assert outcomes["stranger@example.com"] == ["created"] * 3 + ["dead_letter"] * 7
+    assert (
+        DeadLetter.objects.get(sender="busy@example.com").detail == "busy@example.com sent 10 messages within an hour"
+    )
 
 
 def test_context_shows_history_devices_and_previous_conversation(customer, agent):
@@ -158,17 +197,18 @@ def test_a_redelivered_dead_letter_stays_one_dead_letter_until_an_admin_replays_
     from gongdan.intake import deadletters
 
     policy = IntakePolicy.current()
-    policy.max_attachments = 0
+    policy.max_message_bytes = 5
     policy.save()
-    refused = ingest(message("k13", attachments=[Upload("a.txt", b"1")], raw=b'{"id": "k13"}'))
-    redelivered = ingest(message("k13", attachments=[Upload("a.txt", b"1")]))
-    policy.max_attachments = 5
+    refused = ingest(message("k13", body="长长的一段描述", raw=b'{"id": "k13"}'))
+    redelivered = ingest(message("k13", body="长长的一段描述"))
+    policy.max_message_bytes = 5000
     policy.save()
     admin = Actor(user=admin_user, channel=Channel.ADMIN)
 
     # Raw b'{"id": "k13"}' has no sender: the replay fails again and says why.
     replay = deadletters.replay(actor=admin, letter=refused.dead_letter)
 
+    assert refused.dead_letter.reason == Reason.TOO_LARGE
     assert (redelivered.duplicate, redelivered.outcome) == (True, "dead_letter")
     assert DeadLetter.objects.count() == 1
     assert replay.dead_letter.detail == "The message carries no usable sender identity."

@@ -65,6 +65,31 @@ def test_wecom_valid_replayed_redelivered_and_forged(hook, wecom_secret):
     assert letter.detail == "bad-signature: WeCom msg_signature does not match"
 
 
+def test_a_wecom_platform_event_or_unknown_type_is_ignored_never_a_customer_reply(hook, wecom_secret, caplog):
+    first = hook(
+        "wecom-main", *signers.wecom_request("QDG6eK", msg_id="7101", user="zhangsan", text="报修", nonce="e0")
+    )
+    events = [
+        signers.wecom_request(
+            "QDG6eK", msg_id="", user="zhangsan", text="", nonce="e1", msg_type="event", event="subscribe"
+        ),
+        signers.wecom_request("QDG6eK", msg_id="7102", user="zhangsan", text="?", nonce="e2", msg_type="hologram"),
+    ]
+
+    with caplog.at_level("INFO", logger="gongdan.intake.api"):
+        answers = [hook("wecom-main", *request) for request in events]
+
+    assert first.json()["outcome"] == "created"
+    assert [(a.status_code, a.json()) for a in answers] == [
+        (200, {"ok": True, "ignored": "wecom:event:subscribe"}),
+        (200, {"ok": True, "ignored": "wecom:hologram:-"}),
+    ]
+    ticket = Ticket.objects.get()
+    assert list(TicketEvent.objects.filter(ticket=ticket, event_type="reply").values_list("body", flat=True)) == []
+    assert DeadLetter.objects.count() == 0
+    assert "webhook wecom-main: ignored wecom:event:subscribe" in caplog.text
+
+
 def test_wecom_url_verification_answers_the_decrypted_echostr(live_server, wecom_secret):
     echostr = signers.wecom_encrypt("1616140317555161061")
     timestamp, nonce = str(int(time.time())), "v1"

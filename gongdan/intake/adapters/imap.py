@@ -1,9 +1,11 @@
 """IMAP polling with UID/UIDVALIDITY bookkeeping (imap-tools).
 
 Each new UID is fetched and ingested on its own and the mailbox's `last_uid` advances after each
-one, so one bad mail (it becomes a dead letter) never blocks the mails after it, and a crash
-mid-poll resumes where it stopped. When the server's UIDVALIDITY changes the UIDs mean nothing any
-more: the poll starts over from UID 1 and idempotency (Message-ID) keeps it to one ticket per mail.
+one, so one bad mail (it becomes a dead letter, whatever fails in parsing or in the pipeline) never
+blocks the mails after it, and a crash mid-poll resumes where it stopped. Only when not even a dead
+letter can be written (the database is down) does the poll stop before that mail, to retry it.
+When the server's UIDVALIDITY changes the UIDs mean nothing any more: the poll starts over from
+UID 1 and idempotency (Message-ID) keeps it to one ticket per mail.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted
 
 from gongdan.core import clock
 from gongdan.intake import health
-from gongdan.intake.adapters.mime import MalformedMail, parse_mail
-from gongdan.intake.constants import Source
+from gongdan.intake.adapters.mime import MailOptions, MalformedMail, parse_mail
+from gongdan.intake.constants import Reason, Source
 from gongdan.intake.models import DeadLetter, Mailbox
 from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
 
@@ -39,20 +41,49 @@ def connect(mailbox: Mailbox):
     return client.login(mailbox.username, mailbox.password, initial_folder=mailbox.folder)
 
 
-def ingest_raw(raw: bytes, *, meta: dict) -> IntakeResult:
-    """One mail: a ticket, a follow-up or a dead letter (with no inbound record when unparseable)."""
+def options_for(mailbox: Mailbox | None) -> MailOptions:
+    if mailbox is None:
+        return MailOptions()
+    return MailOptions(
+        own_addresses=frozenset({mailbox.address.lower()} if mailbox.address else set()),
+        use_reply_to=mailbox.use_reply_to,
+        authserv_id=mailbox.authserv_id,
+        require_authentication=mailbox.require_authentication,
+    )
+
+
+def _unparseable(raw: bytes, reason: str, detail: str, meta: dict) -> IntakeResult:
+    key = "sha256:" + hashlib.sha256(raw).hexdigest()
+    # A re-poll (UIDVALIDITY reset) of the same broken mail does not add a second dead letter.
+    letter = DeadLetter.objects.filter(source=Source.EMAIL, external_key=key).first()
+    if letter is None:
+        letter = record_dead_letter(
+            source=Source.EMAIL, raw=raw, reason=reason, detail=detail, meta=meta, external_key=key
+        )
+    return IntakeResult(None, dead_letter=letter)
+
+
+def ingest_raw(raw: bytes, *, meta: dict, mailbox: Mailbox | None = None) -> IntakeResult:
+    """One mail: a ticket, a follow-up, a held message or a dead letter — never an exception
+    (an unparseable mail is a dead letter with no inbound record)."""
     try:
-        inbound = parse_mail(raw)
+        inbound = parse_mail(raw, options_for(mailbox))
     except MalformedMail as exc:
-        key = "sha256:" + hashlib.sha256(raw).hexdigest()
-        # A re-poll (UIDVALIDITY reset) of the same broken mail does not add a second dead letter.
-        letter = DeadLetter.objects.filter(source=Source.EMAIL, external_key=key).first()
-        if letter is None:
-            letter = record_dead_letter(
-                source=Source.EMAIL, raw=raw, reason=exc.reason, detail=exc.detail, meta=meta, external_key=key
-            )
-        return IntakeResult(None, dead_letter=letter)
+        return _unparseable(raw, exc.reason, exc.detail, meta)
+    except Exception as exc:  # the parser met something new: keep the mail, say what broke
+        log.exception("parsing mail failed")
+        return _unparseable(raw, Reason.MALFORMED, f"unparseable mail ({type(exc).__name__}: {exc})", meta)
     return ingest(inbound, meta=meta)
+
+
+def _ingest_one(raw: bytes, meta: dict, mailbox: Mailbox) -> IntakeResult:
+    try:
+        return ingest_raw(raw, meta=meta, mailbox=mailbox)
+    except Exception as exc:  # poisoned: recorded as a dead letter and passed, never retried forever
+        log.exception("mail %s of %s failed", meta.get("uid"), mailbox.name)
+        detail = f"processing failed ({type(exc).__name__}: {exc})"
+        letter = record_dead_letter(source=Source.EMAIL, raw=raw, reason=Reason.FAILED, detail=detail, meta=meta)
+        return IntakeResult(None, dead_letter=letter)
 
 
 def _fetch_raw(client, uid: str) -> bytes:
@@ -80,7 +111,7 @@ def poll(mailbox: Mailbox) -> PollReport:
             raw = _fetch_raw(client, str(uid))
             report.fetched += 1
             meta = {"mailbox": mailbox.name, "uid": uid, "uid_validity": validity}
-            result = ingest_raw(raw, meta=meta)
+            result = _ingest_one(raw, meta, mailbox)
             report.dead_letters += result.dead_letter is not None
             report.results.append(result)
             Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)

@@ -1,7 +1,8 @@
-"""Real-world mail → `Inbound`: charsets, multipart walking, attachments, auto-reply detection.
+"""Real-world mail → `Inbound`: who wrote it, what it says, its files, whether it is automatic.
 
-Chinese mail often declares GB2312 while using GBK characters; gb18030 is a superset of both, so
-every GB-family label decodes as gb18030. Big5 decodes as big5hkscs (a superset) for the same reason.
+The customer is the parsed `From` address (never a display name, never `Reply-To` unless the
+mailbox says so for a web-form relay, or From is the desk's own address). Headers are decoded with
+`mailheaders`, parts walked by `mailparts`. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -9,65 +10,35 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from email.header import decode_header
+from dataclasses import dataclass, field
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 import nh3
 from django.conf import settings
 
 from gongdan.customers.constants import IdentityKind
+from gongdan.intake.adapters import loopsign
+from gongdan.intake.adapters.mailheaders import (
+    all_addresses,
+    authentication_results,
+    first_address,
+    header_text,
+    raw_header,
+)
+from gongdan.intake.adapters.mailparts import declared_charsets, walk
 from gongdan.intake.adapters.quotes import strip_quoted
 from gongdan.intake.constants import Reason, Source
 from gongdan.intake.message import Inbound, SenderIdentity
-from gongdan.tickets.services import Upload
 
-CHARSET_ALIASES = {
-    "gb2312": "gb18030",
-    "gb_2312-80": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "cp936": "gb18030",
-    "euc-cn": "gb18030",
-    "big5": "big5hkscs",
-    "x-big5": "big5hkscs",
-    "ks_c_5601-1987": "cp949",
-    "unknown-8bit": "utf-8",
-    "us-ascii": "utf-8",
-}
 TICKET_NUMBER = re.compile(r"\bGD-\d{6,}\b")
 FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|转发|轉寄)\s*[:：]", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
+AUTO_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
 SAFE_TAGS = {
-    "a",
-    "b",
-    "i",
-    "u",
-    "em",
-    "strong",
-    "p",
-    "br",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "pre",
-    "code",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "span",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "hr",
-    "img",
+    *("a", "b", "i", "u", "em", "strong", "p", "br", "ul", "ol", "li", "blockquote", "pre", "code"),
+    *("table", "thead", "tbody", "tr", "td", "th", "span", "div", "h1", "h2", "h3", "h4", "hr", "img"),
 }
 
 
@@ -78,43 +49,14 @@ class MalformedMail(Exception):
         self.detail = detail
 
 
-def codec_for(charset: str | None) -> str:
-    name = (charset or "utf-8").strip().strip('"').lower()
-    name = CHARSET_ALIASES.get(name, name)
-    try:
-        "".encode(name)
-    except LookupError:
-        return "utf-8"
-    return name
+@dataclass(frozen=True)
+class MailOptions:
+    """Per-mailbox reading rules (see `Mailbox`); the defaults fit a plain support address."""
 
-
-def decode_bytes(data: bytes, charset: str | None) -> str:
-    return data.decode(codec_for(charset), errors="replace")
-
-
-def header_text(value: str | None) -> str:
-    """Decode an RFC 2047 header with the same charset aliases as bodies."""
-    if not value:
-        return ""
-    parts = []
-    try:
-        chunks = decode_header(str(value))
-    except Exception:  # a broken encoded-word: keep the header as it came
-        return str(value).strip()
-    for chunk, charset in chunks:
-        parts.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-
-def _message_ids(value: str | None) -> list[str]:
-    return MESSAGE_ID.findall(str(value or ""))
-
-
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if payload is None:
-        return ""
-    return decode_bytes(payload, part.get_content_charset())
+    own_addresses: frozenset[str] = field(default_factory=frozenset)
+    use_reply_to: bool = False
+    authserv_id: str = ""
+    require_authentication: str = ""
 
 
 def html_to_text(html: str) -> str:
@@ -129,103 +71,116 @@ def sanitise_html(html: str) -> str:
     return nh3.clean(html, tags=SAFE_TAGS, url_schemes={"http", "https", "mailto"})
 
 
-def _filename(part: Message, index: int) -> str:
-    name = part.get_filename()
-    if name:
-        return header_text(name)[:200]
-    subtype = part.get_content_subtype() or "bin"
-    return f"part-{index}.{'eml' if part.get_content_type() == 'message/rfc822' else subtype}"
+# Message-IDs are stored in 500-character columns and used as 300-character keys; a longer one (or
+# one with a NUL) stands for itself by its digest, the same in the mail and in replies naming it.
+MAX_MESSAGE_ID = 250
 
 
-def _is_file(part: Message, content_type: str, disposition: str) -> bool:
-    """Attachments and inline images (cid:) are files; a named text part is a file too."""
-    if disposition == "attachment" or content_type.startswith("image/") or part.get("Content-ID"):
-        return True
-    return bool(part.get_filename()) and content_type not in ("text/plain", "text/html")
+def _short(message_id: str) -> str:
+    if len(message_id) <= MAX_MESSAGE_ID and "\x00" not in message_id:
+        return message_id
+    return "<sha256." + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest() + "@long-id>"
 
 
-def _walk(msg: Message) -> tuple[list[str], list[str], list[Upload]]:
-    plains, htmls, files = [], [], []
-    stack = [msg]
-    index = 0
-    while stack:
-        part = stack.pop(0)
-        index += 1
-        content_type = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        if content_type == "message/rfc822":
-            # A forwarded mail: kept whole as an .eml attachment, its text is not the sender's words.
-            inner = part.get_payload()
-            data = inner[0].as_bytes() if isinstance(inner, list) and inner else part.as_bytes()
-            files.append(Upload(_filename(part, index), data, "message/rfc822"))
-            continue
-        if part.is_multipart():
-            stack[0:0] = list(part.get_payload())
-            continue
-        if _is_file(part, content_type, disposition):
-            files.append(Upload(_filename(part, index), part.get_payload(decode=True) or b"", content_type))
-        elif content_type == "text/plain":
-            plains.append(_part_text(part))
-        elif content_type == "text/html":
-            htmls.append(_part_text(part))
-        else:
-            files.append(Upload(_filename(part, index), part.get_payload(decode=True) or b"", content_type))
-    return plains, htmls, files
+def _message_ids(value: str) -> list[str]:
+    return [_short(m) for m in MESSAGE_ID.findall(str(value or ""))]
 
 
-def _suppression(msg: Message, sender: str, message_id: str) -> tuple[str, str]:
-    """Loop and auto-reply protection: (reason code, detail) or ("", "")."""
-    own = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
-    auto = (msg.get("Auto-Submitted") or "no").strip().lower()
-    precedence = (msg.get("Precedence") or "").strip().lower()
-    local = sender.split("@")[0]
-    if sender == own or msg.get("X-Gongdan-Ticket") or message_id.startswith("<gd-"):
-        return Reason.LOOP, f"sent by Gongdan itself ({sender})"
-    if local in BOUNCE_SENDERS or msg.get_content_type() == "multipart/report":
-        return Reason.AUTO_REPLY, f"delivery report / bounce from {sender}"
+def own_addresses(options: MailOptions) -> frozenset[str]:
+    desk = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    return options.own_addresses | ({desk} if desk else set())
+
+
+def _sender(msg: Message, options: MailOptions, declared: tuple[str, ...]) -> tuple[str, str, str]:
+    """(display name, address, which header) — From, or Reply-To where the mailbox allows it."""
+    name, address = first_address(raw_header(msg, "From"), declared)
+    if not address:
+        name, address = first_address(raw_header(msg, "Sender"), declared)
+    if options.use_reply_to or (address and address in own_addresses(options)):
+        reply_name, reply_address = first_address(raw_header(msg, "Reply-To"), declared)
+        if reply_address and reply_address not in own_addresses(options):
+            return reply_name, reply_address, "reply-to"
+    return name, address, "from"
+
+
+def _automatic(msg: Message, sender: str) -> str:
+    """Why this mail was written by a machine (RFC 3834, DSNs, vendor headers), or ""."""
+    auto = raw_header(msg, "Auto-Submitted").strip().lower() or "no"
+    precedence = raw_header(msg, "Precedence").strip().lower()
+    if sender.split("@")[0] in BOUNCE_SENDERS or raw_header(msg, "Content-Type").lower().startswith("multipart/report"):
+        return f"delivery report / bounce from {sender or 'an unknown sender'}"
     if auto != "no":
-        return Reason.AUTO_REPLY, f"Auto-Submitted: {auto}"
-    if precedence in ("bulk", "junk", "list", "auto_reply") or msg.get("X-Autoreply") or msg.get("X-Autorespond"):
-        return Reason.AUTO_REPLY, f"automatic mail (Precedence: {precedence or '-'})"
-    return "", ""
+        return f"Auto-Submitted: {auto}"
+    if precedence in AUTO_PRECEDENCE or raw_header(msg, "X-Autoreply") or raw_header(msg, "X-Autorespond"):
+        return f"automatic mail (Precedence: {precedence or '-'})"
+    return ""
 
 
-def parse_mail(raw: bytes) -> Inbound:
-    """Parse raw RFC 5322 bytes; raises MalformedMail when no usable message or sender is in it."""
+def _is_loop(msg: Message) -> bool:
+    """Only a mail carrying our own signature is ours: a look-alike header or `<gd-…>` id is not."""
+    number = raw_header(msg, "X-Gongdan-Ticket").strip()
+    return loopsign.is_ours(number, raw_header(msg, loopsign.HEADER))
+
+
+def _body(parts, subject: str) -> tuple[str, str]:
+    html = sanitise_html("\n".join(parts.htmls)) if parts.htmls else ""
+    text = "\n".join(p for p in parts.plains if p.strip()) or (html_to_text(html) if html else "")
+    body = text.strip() if FORWARD_SUBJECT.match(subject) or parts.forwarded else strip_quoted(text)
+    body = body or text.strip()
+    if parts.forwarded:
+        body = "\n\n".join([body, *parts.forwarded]).strip()
+    return body, html
+
+
+def read(raw: bytes) -> Message:
     if not raw or not raw.strip():
         raise MalformedMail(Reason.MALFORMED, "empty message")
     msg = email.message_from_bytes(raw)
     if not msg.keys():
         raise MalformedMail(Reason.MALFORMED, "no mail headers found")
-    name, address = parseaddr(header_text(msg.get("Reply-To")) or header_text(msg.get("From")))
-    address = address.strip().lower()
-    if "@" not in address or " " in address:
-        raise MalformedMail(Reason.NO_SENDER, f"no usable From address in {msg.get('From')!r}")
-    message_id = (_message_ids(msg.get("Message-ID")) or [""])[0]
-    subject = header_text(msg.get("Subject"))
-    plains, htmls, files = _walk(msg)
-    html = sanitise_html("\n".join(htmls)) if htmls else ""
-    text = "\n".join(p for p in plains if p.strip()) or (html_to_text(html) if html else "")
-    is_forward = bool(FORWARD_SUBJECT.match(subject))
-    body = text.strip() if is_forward else strip_quoted(text)
-    reason, detail = _suppression(msg, address, message_id)
+    return msg
+
+
+def parse_mail(raw: bytes, options: MailOptions | None = None) -> Inbound:
+    """Parse raw RFC 5322 bytes; raises MalformedMail when no usable message or sender is in it."""
+    options = options or MailOptions()
+    msg = read(raw)
+    declared = declared_charsets(msg)
+    name, address, via = _sender(msg, options, declared)
+    if not address:
+        raise MalformedMail(Reason.NO_SENDER, f"no usable From address in {raw_header(msg, 'From')[:300]!r}")
+    message_id = (_message_ids(raw_header(msg, "Message-ID")) or [""])[0]
+    subject = header_text(raw_header(msg, "Subject"), declared)
+    parts = walk(msg, declared)
+    body, html = _body(parts, subject)
     numbers = TICKET_NUMBER.findall(subject)
-    recipients = [a.lower() for _, a in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", [])) if a]
+    automatic = _automatic(msg, address)
+    reason, detail = (Reason.LOOP, f"sent by Gongdan itself ({address})") if _is_loop(msg) else ("", "")
+    if not reason and automatic:
+        reason, detail = Reason.AUTO_REPLY, automatic
+    if not reason and address in own_addresses(options):
+        reason, detail = Reason.NO_SENDER, f"sent From the desk's own address {address} with no other Reply-To"
     return Inbound(
         source=Source.EMAIL,
         external_key=message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
         identities=[SenderIdentity(IdentityKind.EMAIL, address)],
-        sender_name=header_text(name) or address.split("@")[0],
+        sender_name=(name or address.split("@")[0])[:200],
         subject=subject,
-        body=body or text.strip(),
+        body=body,
         html=html,
-        attachments=files,
+        attachments=parts.files,
         message_id=message_id,
-        in_reply_to=(_message_ids(msg.get("In-Reply-To")) or [""])[0],
-        references=_message_ids(msg.get("References")),
+        in_reply_to=(_message_ids(raw_header(msg, "In-Reply-To")) or [""])[0],
+        references=[*_message_ids(raw_header(msg, "References")), *parts.reported_ids],
         ticket_number=numbers[0] if numbers else "",
         suppress_reason=reason,
         suppress_detail=detail,
-        extra={"to": recipients},
+        extra={
+            "to": all_addresses(msg, "To", "Cc"),
+            "identity_from": via,
+            "auth": authentication_results(msg, options.authserv_id),
+            "auth_required": options.require_authentication,
+            "parse_notes": parts.notes,
+        },
         raw=raw,
     )

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from gongdan.customers.constants import IdentityKind
-from gongdan.intake.message import Inbound, SenderIdentity
+from gongdan.intake.message import UNSTORABLE, Inbound, SenderIdentity
 from gongdan.tickets.services import Upload
 
 SENDER_KEYS = [
@@ -25,6 +25,40 @@ SENDER_KEYS = [
     ("feishu", IdentityKind.FEISHU),
     ("wechat", IdentityKind.WECHAT),
 ]
+
+
+TEXT_FIELDS = ("subject", "body", "language", "device_sn", "ticket_number")
+
+
+def _scalar(value, path: str, *, numbers: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int if numbers else str):
+        raise ValueError(f"{path} must be a string")
+    text = str(value)
+    if UNSTORABLE.search(text):
+        raise ValueError(f"{path} contains a NUL character or a lone surrogate")
+    return text
+
+
+def _check(data: dict) -> None:
+    """Types and storable text, so a wrong payload is refused clearly instead of failing deep inside."""
+    sender = data.get("sender")
+    if sender is not None and not isinstance(sender, dict):
+        raise ValueError("sender must be an object")
+    for key, value in (sender or {}).items():
+        _scalar(value, f"sender.{key}", numbers=True)
+    for key in TEXT_FIELDS:
+        _scalar(data.get(key), key)
+    _scalar(data.get("id"), "id", numbers=True)
+    items = data.get("attachments")
+    if items is not None and not isinstance(items, list):
+        raise ValueError("attachments must be a list")
+    for index, item in enumerate(items or []):
+        if not isinstance(item, dict):
+            raise ValueError(f"attachments.{index} must be an object")
+        for key in ("name", "content_type", "content_base64"):
+            _scalar(item.get(key), f"attachments.{index}.{key}")
 
 
 def _attachments(items) -> list[Upload]:
@@ -41,6 +75,7 @@ def _attachments(items) -> list[Upload]:
 def message_from_json(data: dict, raw: bytes, *, source: str, key: str = "") -> Inbound:
     if not isinstance(data, dict):
         raise ValueError("the payload must be a JSON object")
+    _check(data)
     sender = data.get("sender") or {}
     identities = [SenderIdentity(kind, str(sender[name])) for name, kind in SENDER_KEYS if sender.get(name)]
     body = str(data.get("body") or "")

@@ -31,6 +31,20 @@ class WebhookRefused(Exception):
         self.status, self.code, self.detail = status, code, detail
 
 
+class Ignored(Exception):
+    """A verified delivery that is no message from a person (a platform event): logged, not ingested."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+# WeCom message types a person sends; everything else (MsgType "event": subscribe, enter_agent,
+# click…, and types added later) is a platform event and never a customer's words.
+WECOM_MESSAGE_TYPES = {"text", "image", "voice", "video", "file", "location", "link"}
+FEISHU_MESSAGE_EVENTS = {"im.message.receive_v1"}
+
+
 @dataclass
 class Challenge:
     """A platform's URL-verification handshake: answered, not ingested."""
@@ -81,6 +95,8 @@ def _wecom_inbound(secret: WebhookSecret, xml: bytes, raw: bytes) -> Inbound:
         return (node.text or "").strip() if node is not None else ""
 
     user, msg_type = text("FromUserName"), text("MsgType")
+    if msg_type not in WECOM_MESSAGE_TYPES:
+        raise Ignored(f"wecom:{msg_type or '-'}:{text('Event') or '-'}"[:200])
     body = text("Content") if msg_type == "text" else f"[{msg_type}] {text('MediaId') or text('Event')}".strip()
     return Inbound(
         source=Source.WECOM,
@@ -131,6 +147,9 @@ def _feishu_json(secret: WebhookSecret, body: bytes) -> dict:
 
 def _feishu_inbound(data: dict, raw: bytes) -> Inbound:
     header, event = data.get("header", {}), data.get("event", {})
+    event_type = header.get("event_type", "")
+    if event_type and event_type not in FEISHU_MESSAGE_EVENTS:
+        raise Ignored(f"feishu:{event_type}"[:200])
     sender = event.get("sender", {}).get("sender_id", {})
     message = event.get("message", {})
     try:

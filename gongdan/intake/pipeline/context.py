@@ -37,3 +37,7 @@ class IntakeContext:
     # Triage hooks may fill ticket fields before creation (priority_code, category, tags…).
     ticket_fields: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Files set aside by the limits step: (upload, QuarantineReason), stored once the ticket is known.
+    quarantine: list[tuple[Any, str]] = field(default_factory=list)
+    # Set by a step that finished the message (held, auto-reply noted): later steps do not run.
+    stop: bool = False

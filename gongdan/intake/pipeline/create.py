@@ -1,10 +1,12 @@
-"""Step: write through `tickets.services`: a reply on the target ticket, or a new ticket."""
+"""Step: write through `tickets.services`: a reply on the target ticket, or a new ticket; files the
+limits step set aside (or that the ticket services still refuse) are quarantined and noted."""
 
 from django.db import transaction
 
 from gongdan.core.context import Actor
 from gongdan.core.errors import AttachmentRejected, IllegalTransition, InvalidInput
-from gongdan.intake.constants import Outcome, Reason
+from gongdan.intake import quarantine
+from gongdan.intake.constants import SOURCE_CHANNEL, Outcome, QuarantineReason, Reason
 from gongdan.intake.models import ThreadReference
 from gongdan.intake.pipeline.context import IntakeContext, Rejected
 from gongdan.tickets import services
@@ -21,21 +23,35 @@ def _remember_thread(ctx: IntakeContext, ticket: Ticket) -> None:
         )
 
 
+def _set_aside_files(ctx: IntakeContext) -> None:
+    """The ticket services refused a file the limits step let through: quarantine them all."""
+    ctx.quarantine += [(upload, QuarantineReason.TYPE) for upload in ctx.inbound.attachments]
+    ctx.inbound.attachments = []
+
+
+def _write_follow_up(ctx: IntakeContext, body: str) -> None:
+    with transaction.atomic():
+        if ctx.target.customer_id == ctx.customer.pk:
+            services.add_reply(actor=ctx.actor, ticket=ctx.target, body=body, attachments=ctx.inbound.attachments)
+        else:
+            # A duplicate from someone else (a dedupe hook's merge): an internal note, so neither
+            # customer sees the other's words; the note names who else reported it.
+            services.add_note(
+                actor=Actor.system(ctx.actor.channel),
+                ticket=ctx.target,
+                body=f"{ctx.customer.name} 也报告了 / also reported:\n{body}",
+                attachments=ctx.inbound.attachments,
+            )
+
+
 def _follow_up(ctx: IntakeContext) -> bool:
     body = ctx.inbound.body or ctx.inbound.subject
     try:
-        with transaction.atomic():
-            if ctx.target.customer_id == ctx.customer.pk:
-                services.add_reply(actor=ctx.actor, ticket=ctx.target, body=body, attachments=ctx.inbound.attachments)
-            else:
-                # A duplicate from someone else (a dedupe hook's merge): an internal note, so neither
-                # customer sees the other's words; the note names who else reported it.
-                services.add_note(
-                    actor=Actor.system(ctx.actor.channel),
-                    ticket=ctx.target,
-                    body=f"{ctx.customer.name} 也报告了 / also reported:\n{body}",
-                    attachments=ctx.inbound.attachments,
-                )
+        try:
+            _write_follow_up(ctx, body)
+        except AttachmentRejected:
+            _set_aside_files(ctx)
+            _write_follow_up(ctx, body)
     except IllegalTransition:
         # Closed: the customer's words open a new ticket that names the old one.
         ctx.notes.append(f"{ctx.target.number} is closed: opened a new ticket")
@@ -60,7 +76,11 @@ def _new_ticket(ctx: IntakeContext, previous: Ticket | None) -> None:
         **fields,
     )
     if inbound.attachments:
-        services.attach(actor=ctx.actor, ticket=ticket, files=inbound.attachments)
+        try:
+            with transaction.atomic():
+                services.attach(actor=ctx.actor, ticket=ticket, files=inbound.attachments)
+        except AttachmentRejected:
+            _set_aside_files(ctx)
     ctx.ticket = ticket
     ctx.record.outcome = Outcome.CREATED
 
@@ -74,3 +94,6 @@ def run(ctx: IntakeContext) -> None:
         raise Rejected(reason, exc.message_en) from exc
     ctx.record.ticket = ctx.ticket
     _remember_thread(ctx, ctx.ticket)
+    if ctx.quarantine:
+        rows = quarantine.store(inbound=ctx.record, files=ctx.quarantine, ticket=ctx.ticket)
+        quarantine.note(actor=Actor.system(SOURCE_CHANNEL[ctx.inbound.source]), ticket=ctx.ticket, rows=rows)

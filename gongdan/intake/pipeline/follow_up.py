@@ -2,16 +2,17 @@
 
 Email threads by In-Reply-To / References (our index of Message-IDs) and then by a ticket number
 in the subject; chat and calls continue the customer's open ticket from the same source within the
-policy window. Reply-hijack protection: the ticket must belong to the sender, otherwise the message
-opens a new ticket instead of landing on someone else's.
+policy window. Reply-hijack protection: the ticket must belong to the sender. A mail that is not
+from one of the customer's addresses (or fails the mailbox's SPF/DKIM/DMARC rule) is *held* on the
+ticket for an agent; another channel's message opens a new ticket instead.
 """
 
 from datetime import timedelta
 
 from gongdan.core import clock
-from gongdan.intake.constants import Source
+from gongdan.intake.constants import AuthRequirement, Outcome, Reason, Source
 from gongdan.intake.models import ThreadReference
-from gongdan.intake.pipeline.context import IntakeContext
+from gongdan.intake.pipeline.context import IntakeContext, Rejected
 from gongdan.tickets.constants import ACTIVE_KINDS, StatusKind
 from gongdan.tickets.models import Ticket
 
@@ -54,14 +55,48 @@ def _follow_merge_chain(ticket: Ticket) -> Ticket:
     return ticket
 
 
+# Stored on held messages and dead letters as written: stable English, not the translated label.
+REQUIRED_TEXT = {AuthRequirement.DMARC: "DMARC pass", AuthRequirement.DKIM_OR_SPF: "DKIM or SPF pass"}
+
+
+def auth_failure(required: str, results: dict) -> str:
+    """Why the mailbox's authentication rule is not met, or "" (also when nothing is required)."""
+    if required == AuthRequirement.DMARC:
+        ok = results.get("dmarc") == "pass"
+    elif required == AuthRequirement.DKIM_OR_SPF:
+        ok = "pass" in (results.get("dkim"), results.get("spf"))
+    else:
+        return ""
+    if ok:
+        return ""
+    from gongdan.intake.held import auth_summary
+
+    return f"{REQUIRED_TEXT[required]} required; got {auth_summary(results)}"
+
+
+def _hold(ctx: IntakeContext, ticket: Ticket, reason: str) -> None:
+    from gongdan.intake.held import hold
+
+    hold(ctx, ticket, reason)
+    ctx.record.outcome, ctx.record.ticket, ctx.ticket = Outcome.HELD, ticket, ticket
+    ctx.stop = True
+
+
 def run(ctx: IntakeContext) -> None:
+    failure = auth_failure(ctx.inbound.extra.get("auth_required", ""), ctx.inbound.extra.get("auth") or {})
     candidate = _by_thread(ctx) or _by_number(ctx)
     if candidate is None and ctx.inbound.source in CONVERSATION_SOURCES:
         candidate = _by_conversation(ctx)
     if candidate is None:
+        if failure:
+            raise Rejected(Reason.UNAUTHENTICATED, failure)
         return
     candidate = _follow_merge_chain(candidate)
-    if candidate.customer_id != ctx.customer.pk:
+    foreign = candidate.customer_id != ctx.customer.pk
+    if ctx.inbound.source == Source.EMAIL and (foreign or failure):
+        _hold(ctx, candidate, failure or f"{ctx.inbound.sender_label} is not an address of the ticket's customer")
+        return
+    if foreign:
         ctx.notes.append(f"not a party of {candidate.number}: opened a new ticket instead")
         ctx.record.step_timings.setdefault("_hijack_refused", candidate.number)
         return

@@ -22,7 +22,10 @@ def run(ctx: IntakeContext) -> None:
     ticket = ctx.ticket
     if ctx.record.outcome != Outcome.CREATED or ticket is None:
         return
-    email = ctx.customer.primary_email
+    # A mail is acknowledged to the address it was parsed from (From, or the relay's Reply-To), which
+    # identity resolution made the customer's; other channels use the customer's primary address.
+    parsed = [i.value for i in ctx.inbound.identities if i.kind == "email"]
+    email = parsed[0] if parsed and ctx.inbound.source == "email" else ctx.customer.primary_email
     if not email:
         return
     subject, body = ACK["zh" if ctx.customer.language.startswith("zh") else "en"]
