@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from gongdan.automation import services
 from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
@@ -70,7 +69,16 @@ class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class NotificationPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = "__all__"
+        fields = [
+            "user",
+            "channel",
+            "target",
+            "is_active",
+            "urgent_only",
+            "quiet_start",
+            "quiet_end",
+            "urgent_ignores_quiet_hours",
+        ]
 
     def clean(self):
         data = super().clean()

@@ -129,8 +129,8 @@ def _valid_target(channel: str, target: str) -> bool:
 # apprise schemes whose "host" part is a network host; for the others (wecombot://KEY,
 # dingtalk://TOKEN…) it is a token and only an address-like spelling of it is checked.
 HOST_SCHEMES = frozenset(
-    "json jsons xml xmls form forms ntfy ntfys gotify gotifys mmost mmosts rocket rockets matrix matrixs "
-    "apprise apprises ncloud nclouds nctalk nctalks".split()
+    {"json", "jsons", "xml", "xmls", "form", "forms", "ntfy", "ntfys", "gotify", "gotifys", "mmost", "mmosts"}
+    | {"rocket", "rockets", "matrix", "matrixs", "apprise", "apprises", "ncloud", "nclouds", "nctalk", "nctalks"}
 )
 
 

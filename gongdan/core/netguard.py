@@ -207,7 +207,7 @@ def install() -> None:
 
 @contextmanager
 def guarded() -> Iterator[list[OSError]]:
-    """Within this block (and work it hands to pools with its context): every connection is checked and pinned, no redirect is followed.
+    """In this block (and work it hands to pools with its context): connections checked and pinned, no redirects.
 
     Yields the list of refusals met so far, for callers whose library swallows the exception
     (apprise reports only "failed").
