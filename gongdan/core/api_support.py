@@ -1,18 +1,42 @@
 """Shared API plumbing: authentication (token or session) and problem+json error rendering."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from gongdan.accounts.models import ApiToken
 from gongdan.core import clock
 from gongdan.core.errors import DomainError
 from gongdan.core.problems import problem_response
+
+
+def api_datetime(value: datetime) -> str:
+    """The API's one datetime format: UTC, always milliseconds, `Z` (2026-12-03T03:00:00.000Z).
+
+    Django's encoder drops the fraction on a whole second, so a client parsing a fixed format
+    broke whenever a deadline fell on one (issue 13, item 9).
+    """
+    if value.tzinfo is None:
+        return value.isoformat(timespec="milliseconds")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ApiJSONEncoder(NinjaJSONEncoder):
+    def default(self, o):
+        if isinstance(o, datetime):
+            return api_datetime(o)
+        return super().default(o)
+
+
+class ApiRenderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
 
 
 class TokenAuth(HttpBearer):
