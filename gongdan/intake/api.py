@@ -259,4 +259,4 @@ def context(request: HttpRequest, number: str):
     if actor.is_customer:
         raise PermissionDenied("The context view is for the service desk.", "上下文视图仅供服务台使用。")
     ticket = ticket_access.get_visible_ticket(request.user, number)
-    return ticket_context(ticket)
+    return ticket_context(ticket, request.user)

@@ -18,6 +18,7 @@ from gongdan.core.errors import DomainError
 from gongdan.tickets import access, lifecycle, services
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Attachment, Status, Ticket
+from gongdan.tickets.schemas import view_for
 from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
@@ -162,7 +163,8 @@ def _customer_context(request: HttpRequest, ticket: Ticket) -> dict:
     )
     return {
         "customer": customer,
-        "identities": list(customer.identities.all()),
+        # The field policy decides: department staff never see the customer's phone or e-mail (R8.2).
+        "identities": list(customer.identities.all()) if view_for(request.user).customer_contact else [],
         "devices": list(customer.devices.all()),
         "open_tickets": list(others.filter(status__kind__in=ACTIVE_KINDS)[:5]),
         "recent_tickets": list(others.exclude(status__kind__in=ACTIVE_KINDS)[:5]),
