@@ -22,7 +22,7 @@ from gongdan.tickets.schemas import view_for
 from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
-from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error
+from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error, refusal_status
 from gongdan.web.models import WorkspacePolicy
 
 
@@ -238,14 +238,16 @@ def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
 
 def _submit(request: HttpRequest, ticket: Ticket, form, form_key: str, write, done_message) -> HttpResponse:
     """Run a ticket-page form: valid input goes to one service call; a refusal shows on the form."""
+    refused = None
     if form.is_valid():
         try:
             write(form.cleaned_data)
         except DomainError as error:
             apply_domain_error(form, error, get_language())
+            refused = error
         else:
             return _done(request, ticket, done_message(form.cleaned_data))
-    return _render_ticket(request, ticket, {form_key: form}, status=422)
+    return _render_ticket(request, ticket, {form_key: form}, status=refusal_status(refused))
 
 
 @require_POST
