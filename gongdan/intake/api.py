@@ -24,6 +24,7 @@ from gongdan.intake.models import ChannelHealth, DeadLetter, IntakePolicy, Webho
 from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
 from gongdan.intake.selectors import ticket_context
 from gongdan.tickets import access as ticket_access
+from gongdan.tickets.schemas import TicketNumber
 
 router = Router(tags=["intake"])
 hooks_router = Router(tags=["intake webhooks"], auth=None)
@@ -254,7 +255,7 @@ def heartbeat(request: HttpRequest, source: str):
 
 
 @router.get("/tickets/{number}/context", summary="Context of a ticket's customer (R2.3)")
-def context(request: HttpRequest, number: str):
+def context(request: HttpRequest, number: TicketNumber):
     actor = Actor.from_request(request, Channel.API)
     if actor.is_customer:
         raise PermissionDenied("The context view is for the service desk.", "上下文视图仅供服务台使用。")

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongdan.core import ratelimit
 from gongdan.core.context import Actor, Channel, client_ip
 from gongdan.core.errors import DomainError
 from gongdan.feedback import services as feedback
@@ -57,6 +58,12 @@ def new_request(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     form = RequestForm(request.POST or None, request.FILES or None, customer=customer)
     refused = None
+    if request.method == "POST":
+        verdict = ratelimit.check_form(request, "portal-new-request")
+        if not verdict.allowed:
+            return ratelimit.refuse_form(
+                form, verdict, lambda status: render(request, "portal/new.html", {"form": form}, status=status)
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
