@@ -117,10 +117,9 @@ def _unbounded(node: dict, where: str, components: dict, seen=()):
         for sub in node.get(key, []):
             yield from _unbounded(sub, where, components, seen)
     kind, pattern = node.get("type"), node.get("pattern", "")
-    anchored = pattern.startswith("^") and pattern.endswith("$")
-    if kind == "string" and not ({"maxLength", "enum", "const"} & set(node) or anchored):
-        if node.get("format") not in BOUNDED_FORMATS:
-            yield where
+    bounded = {"maxLength", "enum", "const"} & set(node) or node.get("format") in BOUNDED_FORMATS
+    if kind == "string" and not (bounded or (pattern.startswith("^") and pattern.endswith("$"))):
+        yield where
     for name, sub in node.get("properties", {}).items():
         yield from _unbounded(sub, f"{where}.{name}", components, seen)
     for key in ("additionalProperties", "propertyNames", "items"):
