@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
 ADDR="${GONGDAN_RUN_ADDR:-127.0.0.1:8000}"
+# Development server: debug pages on (settings default to off).
+export GONGDAN_DEBUG="${GONGDAN_DEBUG:-true}"
 # Outgoing mail is printed on the console in development.
 export GONGDAN_EMAIL_BACKEND="${GONGDAN_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
 

@@ -1,16 +1,56 @@
 """Personas shared by every test: customer, other customer, agent, lead, purchasing, admin."""
 
+import datetime as dt
+import os
 import socket
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from gongdan.accounts.constants import Role, TeamKind
 from gongdan.core.context import Actor, Channel
 from tests import factories
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("GONGDAN_TEST_CLOCK", ""),
+        help="Start the session at this Asia/Shanghai wall time, HH:MM (today) or 'YYYY-MM-DD HH:MM'; the clock "
+        "then ticks. Default: $GONGDAN_TEST_CLOCK, else the real time. Finds tests that forget to freeze it.",
+    )
+
+
+def session_start(value: str) -> dt.datetime:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    if " " in value.strip():
+        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=shanghai)
+    wall = dt.datetime.strptime(value.strip(), "%H:%M").time()
+    return dt.datetime.combine(dt.datetime.now(shanghai).date(), wall, tzinfo=shanghai)
+
+
+_session_clock = []
+
+
+def pytest_unconfigure(config):
+    while _session_clock:
+        _session_clock.pop().stop()
+
+
+def pytest_report_header(config):
+    if config.getoption("--clock"):
+        return f"session clock: {session_start(config.getoption('--clock')).isoformat()} (Asia/Shanghai, ticking)"
+    return None
+
+
 def pytest_configure(config):
     from django.conf import settings
+
+    if config.getoption("--clock"):
+        traveller = time_machine.travel(session_start(config.getoption("--clock")), tick=True)
+        traveller.start()
+        _session_clock.append(traveller)
 
     # Hashing speed is not under test; PBKDF2 would dominate the suite's runtime.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from gongdan.automation import services
 from gongdan.automation.models import DeliveryAttempt, DeliveryCircuit, NotificationPreference, OutboxMessage
@@ -65,9 +66,34 @@ class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = [
+            "user",
+            "channel",
+            "target",
+            "is_active",
+            "urgent_only",
+            "quiet_start",
+            "quiet_end",
+            "urgent_ignores_quiet_hours",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        # The same SSRF check as the API's; the worker checks again at every send.
+        refused = services.address_refusal(data.get("channel", ""), (data.get("target") or "").strip())
+        if refused is not None:
+            self.add_error("target", refused.message(get_language()))
+        return data
+
+
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     """How each staff member is reached (R7.6): channels, urgent-only, quiet hours in their time zone."""
+
+    form = NotificationPreferenceForm
 
     list_display = ["user", "channel", "masked_target", "is_active", "urgent_only", "quiet_start", "quiet_end"]
     list_filter = ["channel", "is_active", "urgent_only"]

@@ -1,13 +1,11 @@
 """The transactional outbox (rule 4): write now, deliver after commit with retries and a log."""
 
-import ipaddress
 import logging
 import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import charset
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -27,7 +25,7 @@ from gongdan.automation.constants import (
     OutboxState,
 )
 from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
-from gongdan.core import clock
+from gongdan.core import clock, netguard
 from gongdan.core.aftercommit import after_commit
 from gongdan.core.errors import InvalidInput
 
@@ -127,19 +125,47 @@ def _valid_target(channel: str, target: str) -> bool:
     if channel == NotificationChannel.SMS:
         return not target or bool(PHONE.match(target))
     apprise = _apprise()
-    return bool(target) and not _points_inside(target) and apprise.Apprise().add(target)
+    return bool(target) and apprise.Apprise(asset=_asset()).add(target)
 
 
-def _points_inside(url: str) -> bool:
-    """A self-service push URL may not aim at this machine or a private network (SSRF)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+# apprise schemes whose "host" part is a network host; for the others (wecombot://KEY,
+# dingtalk://TOKEN…) it is a token and only an address-like spelling of it is checked.
+HOST_SCHEMES = frozenset(
+    {"json", "jsons", "xml", "xmls", "form", "forms", "ntfy", "ntfys", "gotify", "gotifys", "mmost", "mmosts"}
+    | {"rocket", "rockets", "matrix", "matrixs", "apprise", "apprises", "ncloud", "nclouds", "nctalk", "nctalks"}
+)
+
+
+REASONS_ZH = {
+    "loopback": "本机回环",
+    "private": "内网",
+    "link-local": "链路本地",
+    "unspecified": "未指定",
+    "multicast": "组播",
+    "reserved": "保留",
+    "non-global": "非公网",
+}
+
+
+def address_refusal(channel: str, target: str) -> InvalidInput | None:
+    """The SSRF check of a push URL when it is saved: a bilingual error, or None when allowed."""
+    if channel != NotificationChannel.APPRISE or not target:
+        return None
+    scheme = target.partition("://")[0].lower()
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+        netguard.check_url(target, resolve_names=scheme in HOST_SCHEMES)
+    except netguard.BlockedAddress as exc:
+        return InvalidInput(
+            f"The push URL points to a {exc.reason} address ({exc.address}), which notifications may not reach. "
+            "An administrator can allow-list the network (GONGDAN_OUTBOUND_ALLOWED_NETWORKS).",
+            f"推送地址指向{REASONS_ZH.get(exc.reason, exc.reason)}地址（{exc.address}），通知不得发往该地址。"
+            "管理员可将该网段加入白名单（GONGDAN_OUTBOUND_ALLOWED_NETWORKS）。",
+            fields={"target": "blocked_address"},
+        )
+    except netguard.UnresolvableHost:
+        # Checked again at every send; a name that does not resolve yet is not an SSRF.
+        return None
+    return None
 
 
 @transaction.atomic
@@ -158,6 +184,13 @@ def replace_preferences(*, user, items: list[dict]) -> list[NotificationPreferen
                 f"Channel {index + 1}: the address does not fit the channel {item['channel']}.",
                 f"第 {index + 1} 个渠道：地址与渠道类型 {item['channel']} 不符。",
                 fields={f"{index}.target": "invalid"},
+            )
+        refused = address_refusal(item["channel"], item["target"])
+        if refused is not None:
+            raise InvalidInput(
+                f"Channel {index + 1}: {refused.message_en}",
+                f"第 {index + 1} 个渠道：{refused.message_zh}",
+                fields={f"{index}.target": "blocked_address"},
             )
     NotificationPreference.objects.filter(user=user).delete()
     return [NotificationPreference.objects.create(user=user, **item) for item in items]
@@ -417,12 +450,23 @@ def _restore_utf8_headers() -> None:
     charset.add_charset("utf-8", charset.SHORTEST, charset.BASE64, "utf-8")
 
 
+def _asset():
+    # Redirects are never followed: a public URL answering 302 to a local port is the classic SSRF.
+    # Sequential delivery keeps the send inside this call (and inside the SSRF guard's context).
+    return _apprise().AppriseAsset(http_redirects=False, async_mode=False)
+
+
 def _send_apprise(url: str, title: str, body: str) -> None:
     apprise = _apprise()
-    pusher = apprise.Apprise()
+    pusher = apprise.Apprise(asset=_asset())
     if not url or not pusher.add(url):
         raise ValueError("not a valid apprise URL")
-    if not pusher.notify(title=title, body=body):
+    # Resolved, checked and pinned at send time: a URL saved before a DNS change is caught here.
+    with netguard.guarded() as refusals:
+        delivered = pusher.notify(title=title, body=body)
+    if refusals:
+        raise refusals[0]
+    if not delivered:
         raise RuntimeError("apprise reported a failed delivery")
 
 

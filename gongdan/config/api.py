@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from gongdan.core.api_support import install_error_handlers, session_or_token
+from gongdan.core.api_support import ApiRenderer, install_error_handlers, install_strict_query, session_or_token
 
 api = NinjaAPI(
     title="Gongdan API",
@@ -11,6 +11,7 @@ api = NinjaAPI(
     "(`manage.py issue_api_token`) or a browser session. Errors are application/problem+json.",
     auth=session_or_token,
     urls_namespace="api-v1",
+    renderer=ApiRenderer(),
 )
 install_error_handlers(api)
 
@@ -40,3 +41,6 @@ api.add_router("/triage", merging_router)
 api.add_router("/duplicates", duplicates_router)
 api.add_router("/triage", triage_router)
 api.add_router("/routing", routing_router)
+
+# After every router is added: unknown query parameters are refused (signed webhooks carry their platform's own).
+install_strict_query(api, skip_prefixes=("/intake/hooks",))

@@ -12,7 +12,7 @@ VAR_DIR = Path(env_str("GONGDAN_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("GONGDAN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
-DEBUG = env_bool("GONGDAN_DEBUG", True)
+DEBUG = env_bool("GONGDAN_DEBUG", False)  # `make run` (scripts/run.sh) turns it on
 ALLOWED_HOSTS = env_list("GONGDAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 SITE_URL = env_str("GONGDAN_SITE_URL", "http://127.0.0.1:8000")
 
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongdan.core.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that reads the database: an outage there answers 503, not 500.
@@ -186,3 +187,19 @@ GONGDAN_EMBEDDINGS_URL = env_str("GONGDAN_EMBEDDINGS_URL", "")
 GONGDAN_EMBEDDINGS_MODEL = env_str("GONGDAN_EMBEDDINGS_MODEL", "")
 GONGDAN_EMBEDDINGS_KEY = env_str("GONGDAN_EMBEDDINGS_KEY", "")
 GONGDAN_EMBEDDINGS_TIMEOUT = env_int("GONGDAN_EMBEDDINGS_TIMEOUT", 5)
+
+# ---- Security hardening (issue 13, h/sec): cookies, outbound SSRF guard, limits on untrusted input ----
+# Behind HTTPS (a GONGDAN_SITE_URL starting with https://, or GONGDAN_HTTPS=1) cookies travel over TLS only.
+GONGDAN_HTTPS = env_bool("GONGDAN_HTTPS", SITE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GONGDAN_HTTPS
+if env_bool("GONGDAN_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Networks (CIDRs) that push URLs and webhooks may reach although private/loopback (core/netguard.py).
+GONGDAN_OUTBOUND_ALLOWED_NETWORKS = env_list("GONGDAN_OUTBOUND_ALLOWED_NETWORKS", [])
+# Zip archives among attachments: inspected on upload (tickets/archives.py).
+GONGDAN_ZIP_MAX_ENTRIES = env_int("GONGDAN_ZIP_MAX_ENTRIES", 1000)
+GONGDAN_ZIP_MAX_RATIO = env_int("GONGDAN_ZIP_MAX_RATIO", 100)
+GONGDAN_ZIP_MAX_UNCOMPRESSED = env_int("GONGDAN_ZIP_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+# Anonymous forms (/help/, the portal's new request): submissions per client IP per window (core/ratelimit.py).
+GONGDAN_ANON_FORM_LIMIT = env_int("GONGDAN_ANON_FORM_LIMIT", 5)
+GONGDAN_ANON_FORM_WINDOW = env_int("GONGDAN_ANON_FORM_WINDOW", 10 * 60)

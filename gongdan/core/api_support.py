@@ -1,19 +1,43 @@
 """Shared API plumbing: authentication (token or session) and problem+json error rendering."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from gongdan.accounts.models import ApiToken
 from gongdan.core import clock
 from gongdan.core.errors import DomainError
 from gongdan.core.outage import OUTAGE_ERRORS, outage_response
-from gongdan.core.problems import problem_response
+from gongdan.core.problems import STATUS_PROBLEMS, problem_response
+
+
+def api_datetime(value: datetime) -> str:
+    """The API's one datetime format: UTC, always milliseconds, `Z` (2026-12-03T03:00:00.000Z).
+
+    Django's encoder drops the fraction on a whole second, so a client parsing a fixed format
+    broke whenever a deadline fell on one (issue 13, item 9).
+    """
+    if value.tzinfo is None:
+        return value.isoformat(timespec="milliseconds")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ApiJSONEncoder(NinjaJSONEncoder):
+    def default(self, o):
+        if isinstance(o, datetime):
+            return api_datetime(o)
+        return super().default(o)
+
+
+class ApiRenderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
 
 
 class TokenAuth(HttpBearer):
@@ -114,4 +138,52 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return problem_response(request, exc.status_code, "http-error", str(exc), str(exc))
+        # A few statuses have their own type (ninja's CSRF refusal is a 403 "forbidden").
+        slug = STATUS_PROBLEMS[exc.status_code][0] if exc.status_code in (401, 403, 405, 429) else "http-error"
+        return problem_response(request, exc.status_code, slug, str(exc), str(exc))
+
+
+def query_names(operation) -> frozenset[str]:
+    """The query parameters an operation declares (flattened `Query[Schema]` fields included)."""
+    names: set[str] = set()
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) == "query":
+            names |= set(getattr(model, "__ninja_flatten_map__", {}) or model.model_fields)
+    return frozenset(names)
+
+
+def install_strict_query(api: NinjaAPI, *, skip_prefixes: tuple[str, ...] = ()) -> None:
+    """Refuse unknown query parameters on every GET operation with a 422 naming them.
+
+    A mistyped filter (`?stauts=open`) silently returning everything is a wrong answer, not a
+    convenience. Integrations whose platforms add their own parameters (signed webhooks) are skipped.
+    """
+    # The routers as mounted (ninja clones operations per mount; django-ninja is pinned <1.8).
+    for router in api._get_bound_routers():
+        if any(router.prefix.strip("/").startswith(skip.strip("/")) for skip in skip_prefixes):
+            continue
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if "GET" in operation.methods:
+                    operation._run_checks = _strict(operation._run_checks, query_names(operation))
+
+
+def _strict(run_checks, allowed: frozenset[str]):
+    def run_checks_then_refuse_unknown(request: HttpRequest):
+        error = run_checks(request)
+        if error is not None or request.method != "GET":
+            return error
+        unknown = sorted(set(request.GET) - allowed)
+        if not unknown:
+            return None
+        names = ", ".join(unknown)
+        return problem_response(
+            request,
+            422,
+            "unknown-parameter",
+            f"Unknown query parameter(s): {names}. Known: {', '.join(sorted(allowed)) or 'none'}.",
+            f"未知的查询参数：{names}。可用参数：{'、'.join(sorted(allowed)) or '无'}。",
+            errors={name: "unknown_parameter" for name in unknown},
+        )
+
+    return run_checks_then_refuse_unknown

@@ -65,6 +65,13 @@ class AttachmentRejected(DomainError):
     status = 422
 
 
+class InsufficientStorage(DomainError):
+    """The media disk is full (or over quota): nothing of the action was stored; try again later."""
+
+    type = "insufficient-storage"
+    status = 507
+
+
 class TokenInvalid(DomainError):
     type = "invalid-token"
     status = 400

@@ -34,3 +34,24 @@ class ConfigGeneration(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class RateCounter(models.Model):
+    """Hits of one client in one fixed window of one limit (`core.ratelimit`): a row per window.
+
+    Rows, not a process cache: every web worker (and node) counts against the same limit.
+    """
+
+    scope = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "client", "window_start"], name="uniq_rate_counter_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_age")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.client}@{self.window_start:%Y-%m-%d %H:%M} = {self.hits}"

@@ -40,3 +40,43 @@ def problem_response(
         status=status,
         content_type="application/problem+json",
     )
+
+
+# Django's own answers under /api/ (no route, wrong method, CSRF, oversized body…) in the API's format.
+STATUS_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    400: ("bad-request", "The request could not be read.", "无法读取该请求。"),
+    401: ("unauthenticated", "Authentication is required.", "需要认证。"),
+    403: ("forbidden", "This request is not allowed.", "不允许此请求。"),
+    404: ("not-found", "There is no such API resource.", "不存在该 API 资源。"),
+    405: ("method-not-allowed", "This method is not allowed here.", "此处不允许该请求方法。"),
+    406: ("not-acceptable", "The API answers in JSON only.", "API 只返回 JSON。"),
+    413: ("too-large", "The request body is too large.", "请求内容过大。"),
+    415: ("unsupported-media-type", "This content type is not accepted.", "不接受该内容类型。"),
+    429: ("too-many-requests", "Too many requests; try again later.", "请求过于频繁，请稍后再试。"),
+}
+
+
+class ApiProblemMiddleware:
+    """Every 4xx under /api/ is application/problem+json, whoever produced it (issue 13, item 8).
+
+    Outermost middleware: it also sees the 400s Django turns exceptions of other middleware into.
+    Answers already in problem+json (the API's own errors) pass untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or not 400 <= response.status_code < 500:
+            return response
+        if response.get("Content-Type", "").startswith("application/problem+json"):
+            return response
+        slug, detail_en, detail_zh = STATUS_PROBLEMS.get(
+            response.status_code, ("http-error", "The request was refused.", "请求被拒绝。")
+        )
+        converted = problem_response(request, response.status_code, slug, detail_en, detail_zh)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if response.has_header(header):
+                converted[header] = response[header]
+        return converted

@@ -26,6 +26,7 @@ from gongdan.intake.models import ChannelHealth, DeadLetter, HeldMessage, Intake
 from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
 from gongdan.intake.selectors import ticket_context
 from gongdan.tickets import access as ticket_access
+from gongdan.tickets.schemas import TicketNumber
 
 log = logging.getLogger(__name__)
 router = Router(tags=["intake"])
@@ -295,12 +296,12 @@ def heartbeat(request: HttpRequest, source: str):
 
 
 @router.get("/tickets/{number}/context", summary="Context of a ticket's customer (R2.3)")
-def context(request: HttpRequest, number: str):
+def context(request: HttpRequest, number: TicketNumber):
     actor = Actor.from_request(request, Channel.API)
     if actor.is_customer:
         raise PermissionDenied("The context view is for the service desk.", "上下文视图仅供服务台使用。")
     ticket = ticket_access.get_visible_ticket(request.user, number)
-    return ticket_context(ticket)
+    return ticket_context(ticket, request.user)
 
 
 # --- held messages (a reply from an address that is not the ticket's customer) ---------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from gongdan.intake.models import InboundMessage
+from gongdan.tickets.access import visible_tickets
 from gongdan.tickets.constants import ACTIVE_KINDS
 from gongdan.tickets.models import Ticket
+from gongdan.tickets.schemas import view_for
 
 RECENT = 5
 
@@ -19,16 +21,21 @@ def _brief(ticket: Ticket) -> dict:
     }
 
 
-def ticket_context(ticket: Ticket) -> dict:
-    """What the desk sees beside a new ticket: the customer's history, tier, devices, last channel talk."""
+def ticket_context(ticket: Ticket, user) -> dict:
+    """What the desk sees beside a new ticket: the customer's history, tier, devices, last channel talk.
+
+    Shaped by `user`'s field policy: other tickets and messages only where the user may see the
+    ticket; identities (phone, e-mail, IM ids) only for a policy that shows the customer's contact.
+    """
     customer = ticket.customer
-    others = Ticket.objects.filter(customer=customer).exclude(pk=ticket.pk).select_related("status")
-    previous = (
-        InboundMessage.objects.filter(customer=customer)
-        .exclude(ticket=ticket)
-        .exclude(outcome="dead_letter")
-        .order_by("-received_at")[:RECENT]
-    )
+    policy = view_for(user)
+    visible = visible_tickets(user)
+    others = visible.filter(customer=customer).exclude(pk=ticket.pk).select_related("status")
+    messages = InboundMessage.objects.filter(customer=customer).exclude(ticket=ticket).exclude(outcome="dead_letter")
+    if not policy.customer_contact:
+        # Messages not on a ticket the user may see (or on none yet) are the desk's business only.
+        messages = messages.filter(ticket__in=visible.values("pk"))
+    previous = messages.select_related("ticket").order_by("-received_at")[:RECENT]
     return {
         "customer": {
             "id": customer.pk,
@@ -36,7 +43,7 @@ def ticket_context(ticket: Ticket) -> dict:
             "tier": customer.tier,
             "vip": customer.is_vip,
             "organization": customer.organization.name if customer.organization else None,
-            "identities": [f"{i.kind}:{i.value}" for i in customer.identities.all()],
+            "identities": [f"{i.kind}:{i.value}" for i in customer.identities.all()] if policy.customer_contact else [],
         },
         "open_tickets": [_brief(t) for t in others.filter(status__kind__in=ACTIVE_KINDS).order_by("-created_at")],
         "recent_tickets": [_brief(t) for t in others.order_by("-created_at")[:RECENT]],

@@ -9,6 +9,7 @@ from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from gongdan.core import ratelimit
 from gongdan.intake.adapters.payloads import message_from_json
 from gongdan.intake.constants import Source
 from gongdan.intake.pipeline.runner import ingest
@@ -20,7 +21,7 @@ class RequestForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Describe the problem"), widget=forms.Textarea)
+    body = forms.CharField(label=_("Describe the problem"), max_length=20000, widget=forms.Textarea)
     device_sn = forms.CharField(label=_("Device serial number (optional)"), max_length=100, required=False)
 
     def clean(self):
@@ -35,6 +36,11 @@ def request_form(request):
         form = RequestForm(initial={"submission_id": uuid.uuid4()})
         return render(request, "intake/form.html", {"form": form})
     form = RequestForm(request.POST)
+    verdict = ratelimit.check_form(request, "help-form")
+    if not verdict.allowed:
+        return ratelimit.refuse_form(
+            form, verdict, lambda status: render(request, "intake/form.html", {"form": form}, status=status)
+        )
     if not form.is_valid():
         return render(request, "intake/form.html", {"form": form}, status=422)
     data = form.cleaned_data

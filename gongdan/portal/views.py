@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongdan.core import ratelimit
 from gongdan.core.context import Actor, Channel, client_ip
 from gongdan.core.errors import DomainError
 from gongdan.feedback import services as feedback
@@ -22,7 +23,7 @@ from gongdan.tickets import access, services
 from gongdan.tickets.constants import StatusKind
 from gongdan.tickets.schemas import view_for
 from gongdan.web.decorators import customer_required
-from gongdan.web.forms import apply_domain_error, mark_invalid, style
+from gongdan.web.forms import apply_domain_error, mark_invalid, refusal_status, style
 from gongdan.web.views import serve_attachment
 
 PAGE_SIZE = 50
@@ -56,16 +57,24 @@ def home(request: HttpRequest) -> HttpResponse:
 def new_request(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     form = RequestForm(request.POST or None, request.FILES or None, customer=customer)
+    refused = None
+    if request.method == "POST":
+        verdict = ratelimit.check_form(request, "portal-new-request")
+        if not verdict.allowed:
+            return ratelimit.refuse_form(
+                form, verdict, lambda status: render(request, "portal/new.html", {"form": form}, status=status)
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = _create(request, customer, data, form.device_serial())
         except DomainError as error:
             apply_domain_error(form, error, get_language())
+            refused = error
         else:
             messages.success(request, _("Thank you. Your request %(number)s was received.") % {"number": ticket.number})
             return redirect("portal:ticket", number=ticket.number)
-    status = 422 if request.method == "POST" else 200
+    status = refusal_status(refused) if request.method == "POST" else 200
     return render(request, "portal/new.html", {"form": form}, status=status)
 
 
@@ -141,6 +150,7 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _load(request, number)
     form = ReplyForm(request.POST, request.FILES)
+    refused = None
     if form.is_valid():
         try:
             services.add_reply(
@@ -151,10 +161,11 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
             )
         except DomainError as error:
             apply_domain_error(form, error, get_language())
+            refused = error
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect("portal:ticket", number=number)
-    return _page(request, ticket, reply=form, status=422)
+    return _page(request, ticket, reply=form, status=refusal_status(refused))
 
 
 @require_POST

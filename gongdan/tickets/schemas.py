@@ -8,14 +8,14 @@ them apart.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from gongdan.accounts.constants import STAFF_ROLES
+from gongdan.accounts.constants import STAFF_ROLES, Role
 from gongdan.core.schemas import InputSchema
 from gongdan.tickets import constants as c
 from gongdan.tickets.models import Attachment, Category, Ticket, TicketEvent
@@ -478,6 +478,9 @@ class FieldPolicy:
     render_event: Callable[[TicketEvent], Schema]
     staff_only_filters: tuple[str, ...]
     staff_only_create_fields: tuple[str, ...]
+    # The ticket's customer's contact data (identities: phone, e-mail, IM ids) and tickets of that
+    # customer beyond this ticket. R8.2: purchasing sees part numbers, never the customer's phone.
+    customer_contact: bool = False
 
     @property
     def ticket_fields(self) -> frozenset[str]:
@@ -495,7 +498,10 @@ STAFF_VIEW = FieldPolicy(
     render_event=staff_event,
     staff_only_filters=(),
     staff_only_create_fields=(),
+    customer_contact=True,
 )
+# Department staff (purchasing, warehouse…): the internal ticket, but not the customer's contact data.
+DEPARTMENT_VIEW = replace(STAFF_VIEW, name="department", customer_contact=False)
 CUSTOMER_VIEW = FieldPolicy(
     name="customer",
     internal=False,
@@ -513,8 +519,11 @@ def is_staff(user) -> bool:
 
 
 def view_for(user) -> FieldPolicy:
-    """Staff see the full ticket; everyone else (customers) sees the customer view."""
-    return STAFF_VIEW if is_staff(user) else CUSTOMER_VIEW
+    """Desk staff see the full ticket; department staff the same without the customer's contact data;
+    everyone else (customers) sees the customer view."""
+    if not is_staff(user):
+        return CUSTOMER_VIEW
+    return DEPARTMENT_VIEW if user.role == Role.DEPARTMENT and not user.is_superuser else STAFF_VIEW
 
 
 def category_tree(categories: list[Category]) -> list[CategoryNode]:

@@ -3,6 +3,7 @@ override (reason required), the classification correction, and the A/B report fo
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from gongdan.accounts.constants import STAFF_ROLES
 from gongdan.core.context import Actor, Channel
@@ -10,7 +11,7 @@ from gongdan.core.errors import not_found
 from gongdan.core.schemas import InputSchema
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.models import Ticket
-from gongdan.tickets.schemas import TicketNumber
+from gongdan.tickets.schemas import Text, TicketNumber
 from gongdan.triage import access, selectors, services
 
 router = Router(tags=["triage"])
@@ -50,14 +51,14 @@ class TriageOut(Schema):
 
 
 class OverrideIn(InputSchema):
-    code: str
-    reason: str
+    code: Text(10)
+    reason: Text(2000)
 
 
 class CorrectionIn(InputSchema):
-    category: str | None = None
-    tags: list[str] | None = None
-    sentiment: str | None = None
+    category: Text(80) | None = None
+    tags: list[Text(50)] | None = Field(None, max_length=50)
+    sentiment: Text(20) | None = None
 
 
 class GroupOut(Schema):

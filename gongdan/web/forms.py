@@ -208,6 +208,11 @@ class BulkForm(StyledForm):
         return data
 
 
+def refusal_status(error: DomainError | None) -> int:
+    """The status of a page showing a refused form: 422, or the service's own 5xx (507 for a full disk)."""
+    return error.status if error is not None and error.status >= 500 else 422
+
+
 def apply_domain_error(form: forms.Form, error: DomainError, language: str) -> None:
     """Show a service's refusal on the form: on the named field when there is one, else on the form."""
     message = error.message(language)

@@ -18,10 +18,19 @@ from gongdan.core.errors import DomainError, PreconditionFailed
 from gongdan.tickets import access, lifecycle, services
 from gongdan.tickets.constants import ACTIVE_KINDS, PriorityCode, StatusKind
 from gongdan.tickets.models import Attachment, Status, Ticket
+from gongdan.tickets.schemas import view_for
 from gongdan.web import presence, queue_rows, queues, timeline
 from gongdan.web.constants import QUEUE_PAGE_SIZE
 from gongdan.web.decorators import staff_required
-from gongdan.web.forms import AssignForm, BulkForm, ComposerForm, StatusForm, apply_domain_error, mark_invalid
+from gongdan.web.forms import (
+    AssignForm,
+    BulkForm,
+    ComposerForm,
+    StatusForm,
+    apply_domain_error,
+    mark_invalid,
+    refusal_status,
+)
 from gongdan.web.models import WorkspacePolicy
 
 
@@ -166,7 +175,8 @@ def _customer_context(request: HttpRequest, ticket: Ticket) -> dict:
     )
     return {
         "customer": customer,
-        "identities": list(customer.identities.all()),
+        # The field policy decides: department staff never see the customer's phone or e-mail (R8.2).
+        "identities": list(customer.identities.all()) if view_for(request.user).customer_contact else [],
         "devices": list(customer.devices.all()),
         "open_tickets": list(others.filter(status__kind__in=ACTIVE_KINDS)[:5]),
         "recent_tickets": list(others.exclude(status__kind__in=ACTIVE_KINDS)[:5]),
@@ -240,6 +250,7 @@ def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
 
 def _submit(request: HttpRequest, ticket: Ticket, form, form_key: str, write, done_message) -> HttpResponse:
     """Run a ticket-page form: valid input goes to one service call; a refusal shows on the form."""
+    refused = None
     if form.is_valid():
         try:
             write(form.cleaned_data)
@@ -247,9 +258,10 @@ def _submit(request: HttpRequest, ticket: Ticket, form, form_key: str, write, do
             return _stale(request, ticket, form, form_key, error)
         except DomainError as error:
             apply_domain_error(form, error, get_language())
+            refused = error
         else:
             return _done(request, ticket, done_message(form.cleaned_data))
-    return _render_ticket(request, ticket, {form_key: form}, status=422)
+    return _render_ticket(request, ticket, {form_key: form}, status=refusal_status(refused))
 
 
 def _versioned(ticket: Ticket, version: int | None, write) -> None:

@@ -1,6 +1,9 @@
 """Writes through the API go through the ticket services, with the API channel, the caller and their IP."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from gongdan.tickets import services
 from gongdan.tickets.models import ExternalReference, Ticket, TicketEvent, TicketLink
@@ -99,8 +102,19 @@ def test_department_staff_do_not_open_tickets_for_customers(as_purchasing, custo
     assert Ticket.objects.count() == 0
 
 
-def test_the_staff_view_carries_the_twelve_core_fields(as_agent, ticket):
-    body = as_agent.get(f"/api/v1/tickets/{ticket.number}").json()
+@pytest.mark.parametrize(
+    ("created", "due"),
+    [
+        # Evening in Shanghai: the deadline falls on a whole second of the next business morning.
+        (dt.datetime(2026, 12, 2, 13, 30, 0, 250000, tzinfo=dt.UTC), "2026-12-03T03:00:00.000Z"),
+        # Office hours: the deadline keeps the creation's fraction of a second.
+        (dt.datetime(2026, 12, 2, 2, 0, 0, 250000, tzinfo=dt.UTC), "2026-12-02T04:00:00.250Z"),
+    ],
+)
+def test_the_staff_view_carries_the_twelve_core_fields(as_agent, customer, created, due):
+    with time_machine.travel(created, tick=False):
+        ticket = factories.ticket_for(customer, subject="无法登录，验证码收不到")
+        body = as_agent.get(f"/api/v1/tickets/{ticket.number}").json()
     core = {
         "customer_id",
         "device_sn",
@@ -118,10 +132,9 @@ def test_the_staff_view_carries_the_twelve_core_fields(as_agent, ticket):
     assert core <= set(body)
     assert body["view"] == "staff"
     assert body["sla_status"] == "on_track"
-    ticket.refresh_from_db()
-    # Django's JSON encoder writes milliseconds.
-    due = ticket.first_response_due_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # One fixed format, whole second or not: UTC, milliseconds, Z.
     assert body["first_response_due_at"] == due
+    assert body["created_at"] == created.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert body["stagnation_level"] == ""
 
 

@@ -15,6 +15,12 @@ from gongdan.automation.sms import LocmemSmsSender
 T0 = dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC)  # 22:00 in Shanghai
 
 
+@pytest.fixture(autouse=True)
+def local_endpoints_allowed(settings):
+    # The real endpoints live on 127.0.0.1, which the SSRF guard refuses unless an admin allow-lists it.
+    settings.GONGDAN_OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 @pytest.fixture
 def sms_outbox(settings):
     settings.GONGDAN_SMS_BACKEND = "gongdan.automation.sms.LocmemSmsSender"

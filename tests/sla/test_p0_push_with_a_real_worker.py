@@ -47,6 +47,8 @@ def _env(tmp_path: Path) -> dict:
         GONGDAN_VAR_DIR=str(tmp_path),
         GONGDAN_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DJANGO_SETTINGS_MODULE="gongdan.config.settings",
+        # The duty manager's endpoint is on 127.0.0.1, refused by the SSRF guard unless allow-listed.
+        GONGDAN_OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32",
     )
     return env
 

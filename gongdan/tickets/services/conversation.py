@@ -1,6 +1,8 @@
 """The conversation: public replies, internal notes, attachments."""
 
+import errno
 import hashlib
+import logging
 import mimetypes
 from collections.abc import Sequence
 
@@ -9,9 +11,10 @@ from django.db import transaction
 
 from gongdan.core import clock
 from gongdan.core.context import Actor
-from gongdan.core.errors import DomainError, IllegalTransition, InvalidInput
+from gongdan.core.errors import DomainError, IllegalTransition, InsufficientStorage, InvalidInput
 from gongdan.core.text import headline
 from gongdan.tickets import access, lifecycle
+from gongdan.tickets.archives import check_archive
 from gongdan.tickets.constants import EventType, StatusKind
 from gongdan.tickets.models import (
     Attachment,
@@ -37,6 +40,8 @@ from gongdan.tickets.validation import (
     is_acknowledgement_only,
     require_body,
 )
+
+log = logging.getLogger(__name__)
 
 # A merge chain longer than this is not followed further (merges into merged tickets are followed
 # to the live master when they are made, so real chains are one hop long).
@@ -161,26 +166,60 @@ def _attach_files(
             f"每条消息最多 {policy.attachment_max_per_action} 个附件。",
             fields={"attachments": "too_many"},
         )
-    saved = []
     for upload in uploads:
-        content_type = _content_type(upload)
-        check_attachment(upload.name, content_type, len(upload.content), policy)
-        attachment = Attachment(
-            ticket=ticket,
-            event=event,
-            filename=upload.name[:255],
-            content_type=content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            is_public=is_public,
-            uploaded_by=actor.user,
-            uploaded_by_customer=actor.customer,
-            created_at=clock.now(),
-        )
-        attachment.file.save(attachment.sha256, ContentFile(upload.content), save=False)
-        attachment.save()
-        saved.append(attachment)
-    return saved
+        check_attachment(upload.name, _content_type(upload), len(upload.content), policy)
+        check_archive(upload.name, upload.content)
+    saved: list[str] = []
+    try:
+        return [_store(ticket, actor, upload, event=event, is_public=is_public, saved=saved) for upload in uploads]
+    except OSError as exc:
+        if exc.errno not in FULL_DISK:
+            raise
+        _remove_files(saved)
+        raise InsufficientStorage(
+            "The attachment store is full: nothing was saved. Your text is kept; try again later or without files.",
+            "附件存储空间已满，本次内容均未保存。您填写的文字已保留，请稍后重试或不带附件提交。",
+            fields={"attachments": "storage_full"},
+        ) from exc
+
+
+# "No space left", "quota exceeded", "file too large" (a size limit on the media volume).
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _remove_files(names: list[str]) -> None:
+    """The transaction rolls the rows back; the bytes already written (whole or partial) must go too."""
+    storage = Attachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            log.warning("could not remove the partial attachment file %s", name)
+
+
+def _store(
+    ticket: Ticket, actor: Actor, upload: Upload, *, event: TicketEvent, is_public: bool, saved: list[str]
+) -> Attachment:
+    """Write one file and its row; `saved` learns the file's name before a byte is written."""
+    attachment = Attachment(
+        ticket=ticket,
+        event=event,
+        filename=upload.name[:255],
+        content_type=_content_type(upload),
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        is_public=is_public,
+        uploaded_by=actor.user,
+        uploaded_by_customer=actor.customer,
+        created_at=clock.now(),
+    )
+    field = attachment.file.field
+    name = field.storage.get_available_name(field.generate_filename(attachment, attachment.sha256))
+    saved.append(name)
+    attachment.file.name = field.storage.save(name, ContentFile(upload.content))
+    saved[-1] = attachment.file.name
+    attachment.save()
+    return attachment
 
 
 @atomic_write

@@ -10,6 +10,7 @@ from pydantic import Field
 from gongdan.core.context import Actor, Channel
 from gongdan.core.schemas import InputSchema
 from gongdan.tickets import access as ticket_access
+from gongdan.tickets.schemas import TicketNumber
 from gongdan.triage.duplicates import access, selectors, services
 from gongdan.triage.duplicates_constants import RELATED_LIMIT
 
@@ -36,7 +37,7 @@ class CandidateOut(Schema):
 
 
 class DecisionIn(InputSchema):
-    original: str = Field(description="Number of the earlier ticket")
+    original: TicketNumber = Field(description="Number of the earlier ticket")
     confirmed: bool
     reason: str = Field("", max_length=2000)
 
@@ -68,7 +69,7 @@ def related(request: HttpRequest, query: Query[RelatedQuery]):
 
 
 @router.get("/tickets/{number}/candidates", response=list[CandidateOut], summary="Scored duplicate candidates")
-def candidates(request: HttpRequest, number: str):
+def candidates(request: HttpRequest, number: TicketNumber):
     access.ensure_staff_user(request.user)
     ticket = ticket_access.get_visible_ticket(request.user, number)
     found = selectors.find_candidates(ticket)
@@ -87,14 +88,14 @@ def candidates(request: HttpRequest, number: str):
 
 
 @router.get("/tickets/{number}/suspicions", response=list[SuspicionOut], summary="Suspected originals of a ticket")
-def suspicions(request: HttpRequest, number: str):
+def suspicions(request: HttpRequest, number: TicketNumber):
     access.ensure_staff_user(request.user)
     ticket = ticket_access.get_visible_ticket(request.user, number)
     return [_suspicion_out(s) for s in selectors.suspicions_of(ticket, user=request.user)]
 
 
 @router.post("/tickets/{number}/decisions", response=SuspicionOut, summary="Confirm or reject a duplicate pair")
-def decide(request: HttpRequest, number: str, payload: DecisionIn):
+def decide(request: HttpRequest, number: TicketNumber, payload: DecisionIn):
     ticket = ticket_access.get_visible_ticket(request.user, number)
     original = ticket_access.get_visible_ticket(request.user, payload.original)
     suspicion = services.decide(

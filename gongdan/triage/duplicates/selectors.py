@@ -15,6 +15,7 @@ from gongdan.customers.models import Customer, CustomerIdentity
 from gongdan.customers.services import normalise_phone_query
 from gongdan.tickets import access
 from gongdan.tickets.models import Category, Ticket
+from gongdan.tickets.schemas import view_for
 from gongdan.triage.duplicates import analysis, embeddings, scoring
 from gongdan.triage.duplicates.pool import CandidatePool, Row, candidate_rows
 from gongdan.triage.duplicates.scoring import Calibration, PairScore, TicketFeatures
@@ -233,7 +234,8 @@ def related_search(
     ranked: list[int] = []
     for ids in (
         _number_ids(query),
-        _phone_ids(query, limit),
+        # Looking a ticket up by the customer's phone is for those who may see contact data (R8.2).
+        _phone_ids(query, limit) if user is None or view_for(user).customer_contact else [],
         _serial_ids(query, limit),
         _keyword_ids(query, limit + 1, visible),
     ):
