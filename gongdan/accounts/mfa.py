@@ -57,20 +57,27 @@ def _new_recovery_codes(user) -> list[str]:
     return codes
 
 
-@transaction.atomic
 def confirm_enrolment(*, user, token: str, ip: str | None = None) -> list[str]:
     """Check the first code from the app; on success the device counts and recovery codes are
     returned (once: only the device's copies remain, which are consumed on use)."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False, name=DEVICE_NAME).first()
-    if device is None:
-        raise InvalidInput("Start the enrolment again.", "请重新开始绑定。", fields={"token": "expired"})
-    if not device.verify_token(_clean(token)):
+    codes = _confirm(user, token, ip)
+    if codes is None:
         audit.record(action=Action.MFA_FAILED, actor=user, ip=ip, detail="enrolment")
         raise InvalidInput(
             "That code is not right. Check the time on your phone and try the newest code.",
             "验证码不正确。请检查手机时间并输入最新的验证码。",
             fields={"token": "invalid"},
         )
+    return codes
+
+
+@transaction.atomic
+def _confirm(user, token: str, ip: str | None) -> list[str] | None:
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False, name=DEVICE_NAME).first()
+    if device is None:
+        raise InvalidInput("Start the enrolment again.", "请重新开始绑定。", fields={"token": "expired"})
+    if not device.verify_token(_clean(token)):
+        return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
