@@ -92,6 +92,7 @@ def open_sessions(user):
 
 
 def _drop_from_store(session_key: str) -> None:
+    # With the database session store this is part of the same transaction.
     engine = import_module(settings.SESSION_ENGINE)
     engine.SessionStore(session_key=session_key).delete()
 
@@ -107,7 +108,7 @@ def revoke(*, actor, session_id: int, ip: str | None = None) -> UserSession:
         raise not_found("session")
     row.ended_at = clock.now()
     row.save(update_fields=["ended_at"])
-    transaction.on_commit(lambda: _drop_from_store(row.session_key))
+    _drop_from_store(row.session_key)
     audit.record(action=Action.SESSION_REVOKED, actor=actor, ip=ip, target=row, detail=f"user {row.user_id}")
     return row
 
@@ -120,7 +121,8 @@ def sign_out_everywhere(*, actor, user, keep_session_key: str | None = None, ip:
     rows = list(UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True))
     keys = [row.session_key for row in rows if row.session_key != keep_session_key]
     UserSession.objects.filter(session_key__in=keys).update(ended_at=clock.now())
-    transaction.on_commit(lambda: [_drop_from_store(key) for key in keys])
+    for key in keys:
+        _drop_from_store(key)
     audit.record(action=Action.SIGNOUT_EVERYWHERE, actor=actor, ip=ip, target=user, detail=f"{len(keys)} sessions")
     return len(keys)
 
