@@ -223,7 +223,8 @@ class SecurityPolicy(models.Model):
     def current(cls) -> "SecurityPolicy":
         from gongdan.core import configcache
 
-        return configcache.cached("accounts.SecurityPolicy", lambda: cls.objects.get_or_create(pk=1)[0])
+        # Unsaved defaults until an admin saves the row: reading never writes.
+        return configcache.cached("accounts.SecurityPolicy", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
 
 
 class SignInThrottle(models.Model):
