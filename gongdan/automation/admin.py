@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from gongdan.automation import services
 from gongdan.automation.models import DeliveryAttempt, NotificationPreference, OutboxMessage
-from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline, SecretFieldsForm
 
 
 class DeliveryAttemptInline(ReadOnlyInline):
@@ -68,6 +68,8 @@ class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     """How each staff member is reached (R7.6): channels, urgent-only, quiet hours in their time zone."""
+
+    form = SecretFieldsForm  # push URLs carry tokens: never shown again after saving
 
     list_display = ["user", "channel", "masked_target", "is_active", "urgent_only", "quiet_start", "quiet_end"]
     list_filter = ["channel", "is_active", "urgent_only"]

@@ -82,7 +82,9 @@ def test_enrolment_checks_the_code_then_shows_ten_recovery_codes_once(client, le
     assert client.get("/desk/board/").status_code == 200
     again = client.get("/account/2fa/").content.decode()
     assert not any(token in again for token in shown)
-    assert list(AuditEvent.objects.filter(action__startswith="mfa").order_by("id").values_list("action", flat=True)) == [
+    assert list(
+        AuditEvent.objects.filter(action__startswith="mfa").order_by("id").values_list("action", flat=True)
+    ) == [
         "mfa.failed",
         "mfa.enrolled",
     ]
@@ -128,7 +130,9 @@ def test_a_recovery_code_signs_in_once(agent, frozen):
 def test_wrong_codes_count_towards_the_lockout(client, agent, frozen):
     _enrolled(agent)
     client.post("/login/", {"username": agent.username, "password": GOOD})
-    statuses = [client.post("/login/verify/", {"token": "123456"}, HTTP_ACCEPT_LANGUAGE="en").status_code for _ in range(5)]
+    statuses = [
+        client.post("/login/verify/", {"token": "123456"}, HTTP_ACCEPT_LANGUAGE="en").status_code for _ in range(5)
+    ]
     assert statuses == [422, 422, 422, 422, 429]
     assert client.get("/login/verify/")["Location"] == "/login/"  # the half-done sign-in is dropped
 

@@ -53,7 +53,7 @@ def test_by_default_a_customer_sees_only_their_own_tickets(customer, other_custo
     mine, theirs = factories.ticket_for(customer), factories.ticket_for(other_customer)
     client = _client(customer)
     assert client.get(f"/portal/t/{theirs.number}/").status_code == 404
-    assert "id=\"ticket-scope\"" not in client.get("/portal/").content.decode()
+    assert 'id="ticket-scope"' not in client.get("/portal/").content.decode()
     assert _api_numbers(customer) == [mine.number]
 
 
