@@ -2,6 +2,8 @@
 database with keys from the environment, rotate with `reencrypt_secrets`, and are never shown again
 after saving."""
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
@@ -53,7 +55,7 @@ def test_rotation_reencrypts_under_the_new_key_and_the_old_key_can_go(keys):
     box = _mailbox()
     keys.GONGDAN_SECRETS_KEYS = [KEY_B, KEY_A]  # new key first, old still readable
     assert Mailbox.objects.get(pk=box.pk).password == "imap-pass-123"
-    call_command("reencrypt_secrets", stdout=open("/dev/null", "w"))
+    call_command("reencrypt_secrets", stdout=io.StringIO())
     stored = _raw("intake_mailbox", "password", box.pk)
     assert Fernet(KEY_B.encode()).decrypt(stored[5:].encode()) == b"imap-pass-123"
     keys.GONGDAN_SECRETS_KEYS = [KEY_B]
@@ -72,7 +74,7 @@ def test_plaintext_from_before_encryption_is_read_and_then_encrypted(keys):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE intake_mailbox SET password = %s WHERE id = %s", ["legacy-plain", box.pk])
     assert Mailbox.objects.get(pk=box.pk).password == "legacy-plain"
-    call_command("reencrypt_secrets", stdout=open("/dev/null", "w"))
+    call_command("reencrypt_secrets", stdout=io.StringIO())
     assert _raw("intake_mailbox", "password", box.pk).startswith("enc1:")
     assert Mailbox.objects.get(pk=box.pk).password == "legacy-plain"
 
