@@ -13,7 +13,7 @@ import json
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from gongdan.audit import context, services
 from gongdan.audit.constants import SNAPSHOT_VALUE_LIMIT, Action
@@ -101,6 +101,19 @@ def _write(action: Action, instance, before, after) -> None:
     )
 
 
+def _teams_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Team membership is configuration too (who sees a department's tickets)."""
+    if reverse or action not in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
+        return
+    codes = sorted(instance.teams.values_list("code", flat=True))
+    if action.startswith("pre_"):
+        instance._audit_teams = codes
+        return
+    before = getattr(instance, "_audit_teams", None)
+    if before is not None and before != codes:
+        _write(Action.CONFIG_UPDATED, instance, {"teams": before}, {"teams": codes})
+
+
 def install() -> None:
     for label in tracked_labels():
         model = apps.get_model(label)
@@ -108,3 +121,5 @@ def install() -> None:
         pre_save.connect(_before, sender=model, dispatch_uid=uid + ":pre")
         post_save.connect(_saved, sender=model, dispatch_uid=uid + ":post")
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid + ":delete")
+    teams = apps.get_model("accounts.User").teams.through
+    m2m_changed.connect(_teams_changed, sender=teams, dispatch_uid="audit:accounts.User.teams")

@@ -122,3 +122,40 @@ def test_last_seen_is_written_at_most_once_a_minute(agent, frozen):
     client.get("/account/security/", REMOTE_ADDR="203.0.113.6")
     row = UserSession.objects.get(user=agent)
     assert (row.last_seen_at, row.ip) == (T0 + timedelta(seconds=61), "203.0.113.6")
+
+
+def test_a_customer_sees_their_sessions_in_the_portal_layout(customer, frozen):
+    client = _sign_in(customer.user, agent="CustomerPhone")
+    page = client.get("/account/security/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-area="portal"' in page
+    assert "CustomerPhone" in page
+    assert "Two-factor sign-in" not in page
+
+
+def test_the_admin_sets_the_policy_and_it_applies_at_once(admin_user, agent, frozen):
+    admin = Client()
+    admin.force_login(admin_user)
+    form = {
+        "lockout_account_failures": "3",
+        "lockout_ip_failures": "20",
+        "lockout_window_minutes": "15",
+        "lockout_minutes": "60",
+        "link_mails_per_address": "3",
+        "link_requests_per_ip": "20",
+        "link_window_minutes": "60",
+        "session_idle_minutes": "30",
+        "session_absolute_hours": "168",
+        "mfa_required_roles": ["lead", "admin"],
+    }
+    assert admin.post("/admin/accounts/securitypolicy/add/", form).status_code == 302
+    policy = SecurityPolicy.current()
+    assert (policy.lockout_account_failures, policy.session_idle_minutes, policy.mfa_required_roles) == (
+        3,
+        30,
+        ["lead", "admin"],
+    )
+    event = AuditEvent.objects.get(action="config.created", object_type="accounts.SecurityPolicy")
+    assert event.actor_id == admin_user.pk
+    client = _sign_in(agent)
+    frozen.move_to(T0 + timedelta(minutes=31))
+    assert client.get("/desk/q/mine/").status_code == 302

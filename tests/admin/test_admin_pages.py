@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gongdan.accounts.models import ApiToken, Shift, Skill, UserSkill
+from gongdan.accounts.models import ApiToken, SecurityPolicy, Shift, SignInThrottle, Skill, UserSkill
 from gongdan.automation import services as outbox
 from gongdan.automation.models import NotificationPreference
 from gongdan.core import clock
@@ -65,6 +65,8 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     outbox.deliver_due()
     one_intake_row_each(customer)
     one_triage_row_each(ticket, agent_actor)
+    SecurityPolicy.objects.create(pk=1, mfa_required_roles=["lead"])
+    SignInThrottle.objects.create(scope="account", key="someone", count=2, window_started_at=clock.now())
     IdempotencyRecord.objects.create(
         scope=f"user:{agent.pk}",
         key="k-1",

@@ -58,6 +58,7 @@ def test_sla_policies_created_changed_and_deleted_outside_a_request_are_system_e
 
 
 def test_a_role_change_is_audited_but_a_login_time_is_not(admin_client, agent):
+    AuditEvent.objects.all().delete()  # the fixture's own account creation and team membership
     agent.role = Role.LEAD
     agent.save()
     agent.availability = "on_break"
@@ -71,3 +72,14 @@ def test_secrets_never_enter_the_audit_trail(db):
     event = AuditEvent.objects.get(object_type="intake.Mailbox")
     assert event.after["password"] == "••••••"
     assert "hunter2" not in str(event.after)
+
+
+def test_team_membership_changes_are_audited(agent, purchasing_team, service_team):
+    AuditEvent.objects.all().delete()
+    agent.teams.add(purchasing_team)
+    agent.teams.remove(service_team)
+    events = AuditEvent.objects.filter(object_type="accounts.User", action="config.updated").order_by("id")
+    assert [(e.before, e.after) for e in events] == [
+        ({"teams": [service_team.code]}, {"teams": sorted([service_team.code, purchasing_team.code])}),
+        ({"teams": sorted([service_team.code, purchasing_team.code])}, {"teams": [purchasing_team.code]}),
+    ]
