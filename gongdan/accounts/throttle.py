@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max, Q
 
 from gongdan.accounts.constants import ThrottleScope
 from gongdan.accounts.models import SecurityPolicy, SignInThrottle
@@ -38,16 +39,11 @@ def _hit(
 
 def locked_until(*, username: str, ip: str | None) -> datetime | None:
     """The end of the lock that keeps this account or this IP from signing in now, if any."""
-    now = clock.now()
-    keys = [(ThrottleScope.ACCOUNT, account_key(username))]
+    scope = Q(scope=ThrottleScope.ACCOUNT, key=account_key(username))
     if ip:
-        keys.append((ThrottleScope.IP, ip))
-    ends = [
-        row.locked_until
-        for row in SignInThrottle.objects.filter(locked_until__gt=now, scope__in=[s for s, _k in keys])
-        if (row.scope, row.key) in keys
-    ]
-    return max(ends) if ends else None
+        scope |= Q(scope=ThrottleScope.IP, key=ip)
+    rows = SignInThrottle.objects.filter(scope, locked_until__gt=clock.now())
+    return rows.aggregate(end=Max("locked_until"))["end"]
 
 
 def register_failure(*, username: str, ip: str | None, user_agent: str = "", reason: str = "") -> datetime | None:

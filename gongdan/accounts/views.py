@@ -1,6 +1,8 @@
 """My sign-in security: signed-in browsers (revoke one, sign out everywhere) and two-factor sign-in.
 Every signed-in user has this page; customers see their sessions, staff also the 2FA part."""
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -91,8 +93,6 @@ def _page(request: HttpRequest, *, error: str = "", codes: list[str] | None = No
 
 
 def _grouped(device) -> str:
-    import base64
-
     text = base64.b32encode(device.bin_key).decode()
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
