@@ -1,12 +1,26 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gongdan.accounts.models import ApiToken, Shift, Skill, Team, User, UserSkill
+from gongdan.accounts import mfa, sessions, throttle
+from gongdan.accounts.constants import STAFF_ROLES, Role, ThrottleScope
+from gongdan.accounts.models import (
+    ApiToken,
+    SecurityPolicy,
+    Shift,
+    SignInThrottle,
+    Skill,
+    Team,
+    User,
+    UserSession,
+    UserSkill,
+)
 from gongdan.core import clock
 from gongdan.core.admin import TimeZoneFormMixin
+from gongdan.core.context import client_ip
 
 
 @admin.register(Team)
@@ -84,6 +98,31 @@ class UserAdmin(DjangoUserAdmin):
         (_("Service desk"), {"fields": ("display_name", "email", "role", "language", "timezone")}),
     )
 
+    actions = ["unlock_sign_in", "reset_two_factor", "sign_out_everywhere"]
+
+    @admin.action(description=_("Lift sign-in locks of the selected accounts"))
+    def unlock_sign_in(self, request, queryset) -> None:
+        keys = [throttle.account_key(u.get_username()) for u in queryset]
+        rows = SignInThrottle.objects.filter(scope=ThrottleScope.ACCOUNT, key__in=keys)
+        count = 0
+        for row in rows:
+            throttle.unlock(actor=request.user, throttle=row, ip=client_ip(request))
+            count += 1
+        self.message_user(request, _("Locks lifted: %(count)d.") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Remove two-factor sign-in (lost phone)"))
+    def reset_two_factor(self, request, queryset) -> None:
+        for user in queryset:
+            mfa.reset(actor=request.user, user=user, ip=client_ip(request))
+        self.message_user(request, _("Two-factor sign-in removed for %(count)d accounts.") % {"count": len(queryset)})
+
+    @admin.action(description=_("Sign the selected accounts out everywhere"))
+    def sign_out_everywhere(self, request, queryset) -> None:
+        ended = sum(
+            sessions.sign_out_everywhere(actor=request.user, user=user, ip=client_ip(request)) for user in queryset
+        )
+        self.message_user(request, _("Sessions ended: %(count)d.") % {"count": ended})
+
     def get_inline_instances(self, request, obj=None):
         # The add page is the short first step (account and password); skills and shifts come after.
         return super().get_inline_instances(request, obj) if obj is not None else []
@@ -121,3 +160,117 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+class SecurityPolicyForm(forms.ModelForm):
+    mfa_required_roles = forms.MultipleChoiceField(
+        label=_("roles that must use two-factor sign-in"),
+        choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = SecurityPolicy
+        fields = [
+            "lockout_account_failures",
+            "lockout_ip_failures",
+            "lockout_window_minutes",
+            "lockout_minutes",
+            "link_mails_per_address",
+            "link_requests_per_ip",
+            "link_window_minutes",
+            "session_idle_minutes",
+            "session_absolute_hours",
+            "mfa_required_roles",
+        ]
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):
+    """One row: the defaults apply until an admin saves other values."""
+
+    form = SecurityPolicyForm
+    fieldsets = (
+        (
+            _("Password sign-in lockout"),
+            {
+                "fields": (
+                    "lockout_account_failures",
+                    "lockout_ip_failures",
+                    "lockout_window_minutes",
+                    "lockout_minutes",
+                )
+            },
+        ),
+        (
+            _("Sign-in link mails"),
+            {"fields": ("link_mails_per_address", "link_requests_per_ip", "link_window_minutes")},
+        ),
+        (_("Sessions"), {"fields": ("session_idle_minutes", "session_absolute_hours")}),
+        (_("Two-factor sign-in"), {"fields": ("mfa_required_roles",)}),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SignInThrottle)
+class SignInThrottleAdmin(admin.ModelAdmin):
+    """Failure counters and locks; an admin lifts a lock with the action (recorded in the audit trail)."""
+
+    list_display = ["scope", "key", "count", "window_started_at", "locked_until"]
+    list_filter = ["scope", ("locked_until", admin.EmptyFieldListFilter)]
+    search_fields = ["key"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_unlock_permission(self, request) -> bool:
+        return request.user.is_superuser or request.user.role == Role.ADMIN
+
+    @admin.action(description=_("Lift the selected locks"), permissions=["unlock"])
+    def unlock(self, request, queryset) -> None:
+        rows = list(queryset)
+        for row in rows:
+            throttle.unlock(actor=request.user, throttle=row, ip=client_ip(request))
+        self.message_user(request, _("Locks lifted: %(count)d.") % {"count": len(rows)}, messages.SUCCESS)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    list_display = ["user", "ip", "user_agent", "created_at", "last_seen_at", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "ip"]
+    list_select_related = ["user"]
+    exclude = ["session_key"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.is_superuser or request.user.role == Role.ADMIN
+
+    @admin.action(description=_("Sign the selected sessions out"), permissions=["revoke"])
+    def revoke(self, request, queryset) -> None:
+        rows = list(queryset.filter(ended_at__isnull=True))
+        for row in rows:
+            sessions.revoke(actor=request.user, session_id=row.pk, ip=client_ip(request))
+        self.message_user(request, _("Sessions ended: %(count)d.") % {"count": len(rows)}, messages.SUCCESS)

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "gongdan.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from gongdan.accounts import sessions
+
+        sessions.connect_signals()

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongdan.accounts import constants as c
 from gongdan.accounts.constants import DESK_ROLES, STAFF_ROLES, Availability, Role, TeamKind
 
 
@@ -162,3 +163,104 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "gd_" + secrets.token_urlsafe(32)
+
+
+class SecurityPolicy(models.Model):
+    """Sign-in lockout, link-mail limits, session lifetimes and who must use 2FA (one row, pk=1)."""
+
+    lockout_account_failures = models.PositiveSmallIntegerField(
+        _("failed sign-ins before an account is locked"),
+        default=c.LOCKOUT_ACCOUNT_FAILURES,
+        validators=[MinValueValidator(1)],
+    )
+    lockout_ip_failures = models.PositiveSmallIntegerField(
+        _("failed sign-ins before an IP address is locked"),
+        default=c.LOCKOUT_IP_FAILURES,
+        validators=[MinValueValidator(1)],
+    )
+    lockout_window_minutes = models.PositiveIntegerField(
+        _("failures counted over (minutes)"), default=c.LOCKOUT_WINDOW_MINUTES, validators=[MinValueValidator(1)]
+    )
+    lockout_minutes = models.PositiveIntegerField(
+        _("lockout lasts (minutes)"), default=c.LOCKOUT_MINUTES, validators=[MinValueValidator(1)]
+    )
+    link_mails_per_address = models.PositiveSmallIntegerField(
+        _("sign-in link mails per address per window"),
+        default=c.LINK_MAILS_PER_ADDRESS,
+        validators=[MinValueValidator(1)],
+    )
+    link_requests_per_ip = models.PositiveSmallIntegerField(
+        _("sign-in link requests per IP address per window"),
+        default=c.LINK_REQUESTS_PER_IP,
+        validators=[MinValueValidator(1)],
+    )
+    link_window_minutes = models.PositiveIntegerField(
+        _("sign-in link window (minutes)"), default=c.LINK_WINDOW_MINUTES, validators=[MinValueValidator(1)]
+    )
+    session_idle_minutes = models.PositiveIntegerField(
+        _("sign out after idle (minutes)"), default=c.SESSION_IDLE_MINUTES, validators=[MinValueValidator(1)]
+    )
+    session_absolute_hours = models.PositiveIntegerField(
+        _("sign out after (hours) regardless of activity"),
+        default=c.SESSION_ABSOLUTE_HOURS,
+        validators=[MinValueValidator(1)],
+    )
+    mfa_required_roles = models.JSONField(
+        _("roles that must use two-factor sign-in"),
+        default=list,
+        blank=True,
+        help_text=_('A list of role codes, e.g. ["admin", "lead"]. Customers never need it.'),
+    )
+
+    class Meta:
+        verbose_name = _("sign-in security policy")
+        verbose_name_plural = _("sign-in security policy")
+
+    def __str__(self) -> str:
+        return str(_("sign-in security policy"))
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        from gongdan.core import configcache
+
+        # Unsaved defaults until an admin saves the row: reading never writes.
+        return configcache.cached("accounts.SecurityPolicy", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+
+class SignInThrottle(models.Model):
+    """Failures (or link mails) counted per account, IP or address in a window, and a lock."""
+
+    scope = models.CharField(_("scope"), max_length=20, choices=c.ThrottleScope.choices)
+    key = models.CharField(_("key"), max_length=200)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"))
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_signin_throttle")]
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser: what the user sees under "my sessions" and can revoke."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in at"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="usersession_user_open")]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip or '-'} {self.created_at:%Y-%m-%d %H:%M}"

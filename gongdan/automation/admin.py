@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongdan.automation import services
 from gongdan.automation.models import DeliveryAttempt, DeliveryCircuit, NotificationPreference, OutboxMessage
-from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from gongdan.core.admin import ReadOnlyAdminMixin, ReadOnlyInline, SecretFieldsForm
 
 
 class DeliveryAttemptInline(ReadOnlyInline):
@@ -66,7 +66,8 @@ class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
-class NotificationPreferenceForm(forms.ModelForm):
+class NotificationPreferenceForm(SecretFieldsForm):
+    # Push URLs carry tokens: never shown again after saving (SecretFieldsForm); SSRF-checked here.
     class Meta:
         model = NotificationPreference
         fields = [

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongdan.automation.constants import NotificationChannel, OutboxKind, OutboxState
+from gongdan.core.secrets import EncryptedTextField
 
 
 class OutboxMessage(models.Model):
@@ -87,7 +88,8 @@ class NotificationPreference(models.Model):
         related_name="notification_preferences",
     )
     channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
-    target = models.CharField(
+    # Push URLs carry tokens (dingtalk://TOKEN/SECRET): encrypted at rest like every secret.
+    target = EncryptedTextField(
         _("address"),
         max_length=500,
         blank=True,

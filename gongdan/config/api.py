@@ -16,6 +16,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 from gongdan.accounts.api import router as accounts_router  # noqa: E402
+from gongdan.audit.api import router as audit_router  # noqa: E402
 from gongdan.automation.api import router as notifications_router  # noqa: E402
 from gongdan.customers.api import router as customers_router  # noqa: E402
 from gongdan.feedback.api import router as feedback_router  # noqa: E402
@@ -41,6 +42,7 @@ api.add_router("/triage", merging_router)
 api.add_router("/duplicates", duplicates_router)
 api.add_router("/triage", triage_router)
 api.add_router("/routing", routing_router)
+api.add_router("/audit", audit_router)
 
 # After every router is added: unknown query parameters are refused (signed webhooks carry their platform's own).
 install_strict_query(api, skip_prefixes=("/intake/hooks",))

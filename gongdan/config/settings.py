@@ -203,3 +203,25 @@ GONGDAN_ZIP_MAX_UNCOMPRESSED = env_int("GONGDAN_ZIP_MAX_UNCOMPRESSED", 500 * 102
 # Anonymous forms (/help/, the portal's new request): submissions per client IP per window (core/ratelimit.py).
 GONGDAN_ANON_FORM_LIMIT = env_int("GONGDAN_ANON_FORM_LIMIT", 5)
 GONGDAN_ANON_FORM_WINDOW = env_int("GONGDAN_ANON_FORM_WINDOW", 10 * 60)
+
+# --- Sign-in security, two-factor sign-in, session policies, audit, secrets at rest (h/sec2) ---
+# Lockout, link-mail limits, session lifetimes and the roles that must use 2FA are data
+# (accounts.SecurityPolicy, admin → Sign-in security policy); see docs/security.md.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "gongdan.audit",
+]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "gongdan.audit.context.AuditContextMiddleware",
+    "gongdan.accounts.sessions.SessionPolicyMiddleware",
+    "gongdan.accounts.middleware.MfaRequiredMiddleware",
+]
+# Every password check (our sign-in page and the admin's) counts failures and honours locks.
+AUTHENTICATION_BACKENDS = ["gongdan.accounts.backends.ThrottledModelBackend"]
+OTP_TOTP_ISSUER = env_str("GONGDAN_OTP_ISSUER", "Gongdan")
+# Secrets at rest (IMAP passwords, webhook secrets): Fernet keys, newest first, comma-separated.
+# Unset, a key is derived from SECRET_KEY (fine for a trial, not for production: see docs/security.md).
+GONGDAN_SECRETS_KEYS = env_list("GONGDAN_SECRETS_KEYS", [])

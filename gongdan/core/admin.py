@@ -66,3 +66,34 @@ class IdempotencyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["scope", "key", "method", "path", "request_hash", "status_code", "content_type", "created_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+class SecretFieldsForm(forms.ModelForm):
+    """Admin form for models with encrypted secrets (`core.secrets.EncryptedTextField`): a stored
+    secret is never sent back to the browser. The page says "set" or "not set"; typing a value
+    replaces it and leaving the box empty keeps it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored = {}
+        for name in self.secret_names():
+            stored = getattr(self.instance, name) if self.instance.pk else ""
+            self._stored[name] = stored
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            field.initial = ""
+            field.required = field.required and not stored
+            field.help_text = (
+                _("Set. Type a new value to replace it; leave empty to keep it.") if stored else _("Not set.")
+            )
+
+    def secret_names(self) -> list[str]:
+        model_fields = {f.name: f for f in self._meta.model._meta.concrete_fields}
+        return [name for name in self.fields if getattr(model_fields.get(name), "is_secret", False)]
+
+    def clean(self):
+        data = super().clean()
+        for name, stored in self._stored.items():
+            if not data.get(name) and stored:
+                data[name] = stored
+        return data

@@ -27,6 +27,7 @@ CONFIG_MODELS = (
     "routing.CategorySkill",
     "intake.IntakePolicy",
     "web.WorkspacePolicy",
+    "accounts.SecurityPolicy",
 )
 
 

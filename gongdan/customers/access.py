@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from gongdan.accounts.constants import DESK_ROLES
 from gongdan.core.context import Actor
 from gongdan.core.errors import PermissionDenied, not_found
-from gongdan.customers.models import Customer
+from gongdan.customers.models import Customer, Organization
 
 
 def is_desk(user) -> bool:
@@ -40,3 +40,19 @@ def ensure_can_manage(actor: Actor) -> None:
     if actor.is_system:
         return
     ensure_can_browse(actor.user)
+
+
+def shared_organization(customer: Customer | None) -> Organization | None:
+    """The organization whose tickets this customer may read, if any: the organization must allow
+    it (`share_tickets`, off by default) and the customer must be one of the members it applies to
+    (`sees_organization_tickets`). Customers of other organizations never qualify."""
+    if customer is None or customer.organization_id is None or not customer.sees_organization_tickets:
+        return None
+    organization = customer.organization
+    return organization if organization.share_tickets else None
+
+
+def is_requester(customer: Customer | None, ticket) -> bool:
+    """Colleagues may read and reply on an organization ticket; confirming or rating its resolution
+    stays with the customer who asked."""
+    return customer is not None and ticket.customer_id == customer.pk

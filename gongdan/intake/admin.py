@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from gongdan.core.admin import SecretFieldsForm
 from gongdan.core.context import Actor, Channel
 from gongdan.intake import deadletters
 from gongdan.intake.models import (
@@ -72,12 +73,14 @@ class ChannelHealthAdmin(admin.ModelAdmin):
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = SecretFieldsForm  # the password is never shown again after saving
     list_display = ["name", "host", "username", "folder", "enabled", "last_uid", "last_polled_at", "last_error"]
     readonly_fields = ["uid_validity", "last_uid", "last_polled_at", "last_error"]
 
 
 @admin.register(WebhookSecret)
 class WebhookSecretAdmin(admin.ModelAdmin):
+    form = SecretFieldsForm  # token and key are never shown again after saving
     list_display = ["name", "source", "enabled"]
 
 

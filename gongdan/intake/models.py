@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongdan.core import configcache
+from gongdan.core.secrets import EncryptedTextField
 from gongdan.intake import constants as c
 
 
@@ -187,7 +188,7 @@ class Mailbox(models.Model):
         choices=[("ssl", "SSL/TLS"), ("starttls", "STARTTLS"), ("none", _("none (local test servers only)"))],
     )
     username = models.CharField(_("user name"), max_length=200)
-    password = models.CharField(_("password"), max_length=200)
+    password = EncryptedTextField(_("password"), max_length=200)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     address = models.EmailField(
         _("address of the mailbox"), blank=True, help_text=_("Mail From this address is a relay, not a customer.")
@@ -225,8 +226,8 @@ class WebhookSecret(models.Model):
 
     source = models.CharField(_("source"), max_length=20, choices=c.Source.choices)
     name = models.SlugField(_("name"), max_length=50, unique=True)
-    token = models.CharField(_("token / app secret / HMAC secret"), max_length=300)
-    aes_key = models.CharField(_("EncodingAESKey / Encrypt Key"), max_length=300, blank=True)
+    token = EncryptedTextField(_("token / app secret / HMAC secret"), max_length=300)
+    aes_key = EncryptedTextField(_("EncodingAESKey / Encrypt Key"), max_length=300, blank=True)
     receive_id = models.CharField(_("CorpID / app id"), max_length=200, blank=True)
     enabled = models.BooleanField(default=True)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongdan.core import ratelimit
 from gongdan.core.context import Actor, Channel, client_ip
 from gongdan.core.errors import DomainError
+from gongdan.customers.access import is_requester, shared_organization
 from gongdan.feedback import services as feedback
 from gongdan.feedback.forms import ConfirmationForm
 from gongdan.feedback.models import ResolutionConfirmation
@@ -47,9 +48,20 @@ def _uploads(files) -> list[services.Upload]:
 @require_GET
 @customer_required
 def home(request: HttpRequest) -> HttpResponse:
-    _customer(request)
-    tickets = access.visible_tickets(request.user).select_related("status", "priority").order_by("-updated_at")
-    return render(request, "portal/home.html", {"tickets": tickets[:PAGE_SIZE]})
+    """My tickets; where my organization shares its tickets, theirs too (`?show=mine` narrows)."""
+    customer = _customer(request)
+    organization = shared_organization(customer)
+    show = "mine" if organization is None or request.GET.get("show") == "mine" else "all"
+    tickets = access.visible_tickets(request.user).select_related("status", "priority", "customer")
+    if show == "mine":
+        tickets = tickets.filter(customer=customer)
+    context = {
+        "tickets": tickets.order_by("-updated_at")[:PAGE_SIZE],
+        "organization": organization,
+        "show": show,
+        "me": customer,
+    }
+    return render(request, "portal/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,7 +135,7 @@ def _page(request: HttpRequest, ticket, *, reply=None, confirm=None, status: int
         .select_related("actor", "actor_customer")
         .prefetch_related("attachments")
     )
-    confirmation = _open_confirmation(ticket)
+    confirmation = _open_confirmation(ticket) if is_requester(_customer(request), ticket) else None
     confirm_form = (confirm or ConfirmationForm()) if confirmation else None
     if confirm_form is not None:
         style(confirm_form)
@@ -173,7 +185,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 def confirm(request: HttpRequest, number: str) -> HttpResponse:
     """The same confirmation as the emailed link (R10.1), answered from the signed-in portal."""
     ticket = _load(request, number)
-    confirmation = _open_confirmation(ticket)
+    confirmation = _open_confirmation(ticket) if is_requester(_customer(request), ticket) else None
     if confirmation is None:
         messages.info(request, _("This ticket is not waiting for your confirmation."))
         return redirect("portal:ticket", number=number)

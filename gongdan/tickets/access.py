@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from gongdan.accounts.constants import DESK_ROLES, STAFF_ROLES, Role
 from gongdan.core.context import Actor
 from gongdan.core.errors import PermissionDenied, not_found
+from gongdan.customers.access import shared_organization
 from gongdan.tickets.models import Attachment, Ticket, TicketEvent
 
 
@@ -16,8 +17,8 @@ def _customer_scope(user) -> Q | None:
     if customer is None:
         return None
     scope = Q(customer=customer)
-    organization = customer.organization
-    if organization is not None and organization.share_tickets and customer.sees_organization_tickets:
+    organization = shared_organization(customer)
+    if organization is not None:
         scope |= Q(organization=organization)
     return scope
 

@@ -10,19 +10,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongdan.accounts.constants import Role
+from gongdan.accounts import mfa, throttle
+from gongdan.accounts.constants import MFA_PENDING_MINUTES, Role
+from gongdan.accounts.models import User
+from gongdan.audit import services as audit
+from gongdan.audit.constants import Action
 from gongdan.automation import services as outbox
+from gongdan.core import clock
+from gongdan.core.context import client_ip
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import CustomerIdentity
 from gongdan.portal.forms import LoginLinkForm
 from gongdan.web.forms import mark_invalid, style
 
 LINK_SALT = "gongdan.web.login-link"
+BACKEND = settings.AUTHENTICATION_BACKENDS[0]
+# Session keys: the user who passed the password and still owes a second factor; a link token
+# taken off the address bar.
+PENDING, LINK_TOKEN = "gd_mfa_pending", "gd_login_link"
 LANGUAGES = {code for code, _label in settings.LANGUAGES}
 
 
@@ -52,8 +62,11 @@ def _safe_next(request: HttpRequest) -> str:
     return target if ok and target.startswith("/") else ""
 
 
-def _sign_in(request: HttpRequest, user, target: str = "") -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+def _sign_in(request: HttpRequest, user, target: str = "", *, method: str, second_factor: bool = False) -> HttpResponse:
+    request.signin_method = method
+    login(request, user, backend=BACKEND)
+    if second_factor:
+        request.session[mfa.SESSION_FLAG] = True
     translation.activate(user.language)
     return _with_language(redirect(target or landing_url(user)), user.language)
 
@@ -69,11 +82,62 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST or None)
     style(form)
     if request.method == "POST" and form.is_valid():
-        return _sign_in(request, form.get_user(), _safe_next(request))
-    mark_invalid(form)
+        user = form.get_user()
+        if mfa.is_enrolled(user):
+            request.session[PENDING] = {"user": user.pk, "next": _safe_next(request), "at": clock.now().timestamp()}
+            return redirect("login-verify")
+        return _sign_in(request, user, _safe_next(request), method="password")
     status = 422 if request.method == "POST" else 200
+    locked = getattr(request, "signin_locked_until", None)
+    if locked is not None:
+        form.errors.clear()
+        form.add_error(None, locked_message(locked))
+        status = 429
+    mark_invalid(form)
     context = {"form": form, "link_form": LoginLinkForm(), "next": _safe_next(request)}
     return render(request, "web/login.html", context, status=status)
+
+
+def locked_message(until) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Too many failed sign-ins. Signing in to this account or from this address is paused until %(time)s. "
+        "An administrator can lift the lock sooner."
+    ) % {"time": local.strftime("%H:%M")}
+
+
+def _pending_user(request: HttpRequest):
+    pending = request.session.get(PENDING)
+    if not pending or clock.now().timestamp() - pending.get("at", 0) > MFA_PENDING_MINUTES * 60:
+        request.session.pop(PENDING, None)
+        return None, ""
+    return User.objects.filter(pk=pending.get("user"), is_active=True).first(), pending.get("next", "")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_second_factor(request: HttpRequest) -> HttpResponse:
+    """The second step for enrolled users: a code from the authenticator app or a recovery code."""
+    user, target = _pending_user(request)
+    if user is None:
+        return redirect("login")
+    error, status = "", 200
+    if request.method == "POST":
+        ip = client_ip(request)
+        locked = throttle.locked_until(username=user.get_username(), ip=ip)
+        if locked is None and mfa.verify(user=user, token=request.POST.get("token", ""), ip=ip):
+            request.session.pop(PENDING, None)
+            throttle.register_success(username=user.get_username())
+            return _sign_in(request, user, target, method="password+2fa", second_factor=True)
+        if locked is None:
+            agent = request.META.get("HTTP_USER_AGENT", "")
+            locked = throttle.register_failure(username=user.get_username(), ip=ip, user_agent=agent, reason="2fa")
+            audit.record_from_request(request, action=Action.MFA_FAILED, actor=user, detail="sign-in")
+        if locked is not None:
+            request.session.pop(PENDING, None)
+            error, status = locked_message(locked), 429
+        else:
+            error, status = _("That code is not right. Enter the newest code from your app, or a recovery code."), 422
+    return render(request, "web/login_verify.html", {"error": error}, status=status)
 
 
 def _customer_user_for(email: str):
@@ -106,6 +170,8 @@ def read_link_token(token: str):
 
 @require_POST
 def send_login_link(request: HttpRequest) -> HttpResponse:
+    """Mail a sign-in link, at most a few per address and per IP in a window (SecurityPolicy).
+    The answer is the same whether the address is known, unknown or over its limit."""
     form = LoginLinkForm(request.POST)
     if not form.is_valid():
         login_form = AuthenticationForm(request)
@@ -113,8 +179,12 @@ def send_login_link(request: HttpRequest) -> HttpResponse:
         context = {"form": login_form, "link_form": form, "next": ""}
         return render(request, "web/login.html", context, status=422)
     email = form.cleaned_data["email"].strip().lower()
+    if not throttle.allow_link_mail(email=email, ip=client_ip(request)):
+        audit.record_from_request(request, action=Action.LINK_THROTTLED, actor_label=email)
+        return render(request, "web/login_link_sent.html", {"email": form.cleaned_data["email"]})
     user = _customer_user_for(email)
     if user is not None:
+        audit.record_from_request(request, action=Action.LINK_SENT, actor=user)
         url = settings.SITE_URL.rstrip("/") + reverse("login-link", args=[make_link_token(user)])
         with transaction.atomic(), translation.override(user.language):
             body = render_to_string(
@@ -125,15 +195,34 @@ def send_login_link(request: HttpRequest) -> HttpResponse:
     return render(request, "web/login_link_sent.html", {"email": form.cleaned_data["email"]})
 
 
-@require_http_methods(["GET", "POST"])
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
 def use_login_link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button; only the POST signs in, so mail scanners that open links do not use them up."""
-    user = read_link_token(token)
+    """The mailed link: its token moves into this browser's session at once and the browser is sent
+    on to a URL without it, so the token does not stay in the address bar, history, Referer or logs."""
+    if read_link_token(token) is None:
+        return _no_referrer(render(request, "web/login_link_invalid.html", status=400))
+    request.session[LINK_TOKEN] = token
+    return _no_referrer(redirect("login-link-continue"))
+
+
+@require_http_methods(["GET", "POST"])
+def continue_login_link(request: HttpRequest) -> HttpResponse:
+    """GET shows a button; only the POST signs in, so mail scanners that open links do not use them
+    up. Signing in changes the last login, which the token is bound to: the link works once."""
+    token = request.session.get(LINK_TOKEN, "")
+    user = read_link_token(token) if token else None
     if user is None:
-        return render(request, "web/login_link_invalid.html", status=400)
+        request.session.pop(LINK_TOKEN, None)
+        return _no_referrer(render(request, "web/login_link_invalid.html", status=400))
     if request.method == "POST":
-        return _sign_in(request, user)
-    return render(request, "web/login_link_confirm.html", {"token": token})
+        request.session.pop(LINK_TOKEN, None)
+        return _sign_in(request, user, method="link")
+    return _no_referrer(render(request, "web/login_link_confirm.html"))
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gongdan.accounts.models import ApiToken, Shift, Skill, UserSkill
+from gongdan.accounts.models import ApiToken, SecurityPolicy, Shift, SignInThrottle, Skill, UserSkill
 from gongdan.automation import services as outbox
 from gongdan.automation.models import DeliveryCircuit, NotificationPreference
 from gongdan.core import clock
@@ -66,6 +66,8 @@ def one_of_everything(admin_user, agent, agent_actor, customer, ticket, service_
     DeliveryCircuit.objects.create(channel="sms", failures=3, open_until=clock.now(), changed_at=clock.now())
     one_intake_row_each(customer)
     one_triage_row_each(ticket, agent_actor)
+    SecurityPolicy.objects.create(pk=1, mfa_required_roles=["lead"])
+    SignInThrottle.objects.create(scope="account", key="someone", count=2, window_started_at=clock.now())
     IdempotencyRecord.objects.create(
         scope=f"user:{agent.pk}",
         key="k-1",

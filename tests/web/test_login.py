@@ -78,13 +78,20 @@ def test_a_customer_gets_a_login_link_by_email_that_works_once(client, customer)
     assert message.recipient == "zhangsan@example.com"
     url = next(line for line in message.body.splitlines() if "/login/link/" in line).strip()
     path = url.split("8000", 1)[-1] if "8000" in url else url
-    assert client.get(path).status_code == 200  # a button, not yet a login
+    exchanged = client.get(path)  # the token leaves the address bar at once
+    assert exchanged.status_code == 302
+    assert exchanged["Location"] == "/login/link/continue/"
+    assert exchanged["Referrer-Policy"] == "no-referrer"
+    page = client.get("/login/link/continue/")
+    assert page.status_code == 200  # a button, not yet a login
+    assert path.split("/")[-2] not in page.content.decode()
     assert "_auth_user_id" not in client.session
-    response = client.post(path)
+    response = client.post("/login/link/continue/")
     assert response["Location"] == "/portal/"
     assert client.session["_auth_user_id"] == str(customer.user.pk)
     again = Client()
-    assert again.post(path).status_code == 400
+    assert again.get(path).status_code == 400
+    assert again.post("/login/link/continue/").status_code == 400
     assert "_auth_user_id" not in again.session
 
 
@@ -99,13 +106,13 @@ def test_an_unknown_or_staff_address_gets_the_same_answer_and_no_email(client, a
 def test_a_login_link_expires(client, customer, settings):
     token = make_link_token(customer.user)
     with time_machine.travel(clock.now() + timedelta(seconds=settings.LOGIN_LINK_MAX_AGE + 1), tick=False):
-        assert client.post(f"/login/link/{token}/").status_code == 400
+        assert client.get(f"/login/link/{token}/").status_code == 400
     assert "_auth_user_id" not in client.session
 
 
 def test_a_login_link_never_signs_in_staff(client, agent):
     agent_as_customer_token = make_link_token(agent)
-    assert client.post(f"/login/link/{agent_as_customer_token}/").status_code == 400
+    assert client.get(f"/login/link/{agent_as_customer_token}/").status_code == 400
     assert "_auth_user_id" not in client.session
     assert agent.role == Role.AGENT
 
@@ -115,4 +122,4 @@ def test_an_inactive_customer_cannot_use_a_link(client, db):
     token = make_link_token(customer.user)
     customer.user.is_active = False
     customer.user.save(update_fields=["is_active"])
-    assert client.post(f"/login/link/{token}/").status_code == 400
+    assert client.get(f"/login/link/{token}/").status_code == 400
