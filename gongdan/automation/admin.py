@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
