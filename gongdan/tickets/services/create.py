@@ -18,6 +18,7 @@ from gongdan.tickets.models import (
     Category,
     Ticket,
 )
+from gongdan.tickets.services import judgement
 from gongdan.tickets.services._base import (
     _clean_tags,
     _resolve_priority,
@@ -29,7 +30,6 @@ from gongdan.tickets.services._base import (
     record_event as _record,
 )
 from gongdan.tickets.services.fields import _add_external_ref
-from gongdan.tickets.services import judgement
 from gongdan.tickets.services.hooks import CreationHints, run_created_hooks
 from gongdan.tickets.validation import (
     clean_custom_fields,

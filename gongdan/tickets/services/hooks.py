@@ -35,7 +35,7 @@ class CreationHints:
         return sum(1 << n for n, name in enumerate(_HINT_NAMES) if getattr(self, name))
 
     @classmethod
-    def from_bits(cls, bits: int) -> "CreationHints":
+    def from_bits(cls, bits: int) -> CreationHints:
         return cls(**{name: bool(bits & (1 << n)) for n, name in enumerate(_HINT_NAMES)})
 
 
