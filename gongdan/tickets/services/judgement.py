@@ -186,11 +186,8 @@ def _judge_claimed(tickets: list[Ticket]) -> None:
         with transaction.atomic():
             _run_steps(tickets)
     except Exception:
-        if len(tickets) == 1:
-            log.exception("judging ticket %s failed", tickets[0].pk)
-            judged = []
-        else:
-            judged = [ticket.pk for ticket in tickets if _judge_alone(ticket)]
+        log.exception("judging tickets %s failed", judged)
+        judged = [] if len(tickets) == 1 else [ticket.pk for ticket in tickets if _judge_alone(ticket)]
     done = {ticket.pk for ticket in tickets}
     now = clock.now()
     Ticket.objects.filter(pk__in=judged).update(triage_pending=False, triaged_at=now)
