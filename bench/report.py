@@ -35,6 +35,15 @@ TARGETS = [
     Target("SLA sweep, 1,000 due of 10k open", ("sla_sweep", "open_10k", "ms"), 200, False, "ms"),
     Target("SLA sweep, 1,000 due of all open", ("sla_sweep", "open_all", "ms"), 200, False, "ms", "23 min for 100k"),
     Target("Web worker RSS after the run", ("memory", "web_worker_max_mb"), 250, False, "MB"),
+    # Issue 15: accept in the request, judge behind it; the peer side by side.
+    Target(
+        "Create, in-request CPU per ticket", ("judgement", "request_deferred", "cpu_ms_per_ticket"), 10, False, "ms"
+    ),
+    Target("Create, request + worker CPU per ticket", ("judgement", "pipeline_cpu_ms_per_ticket"), 30, False, "ms"),
+    Target("Batch of 100 new tickets judged (worker CPU)", ("judgement", "batch_of_100", "cpu_ms"), 1000, False, "ms"),
+    Target("Intake-to-routed, c=8: p99", ("intake", "c8", "intake_to_routed", "p99_ms"), 2000, False, "ms"),
+    Target("Create ÷ peer, c=8: throughput", ("peer", "ratios", "create_c8", "throughput"), 4, True, "×"),
+    Target("Public reply ÷ peer, c=8: throughput", ("peer", "ratios", "public_reply_c8", "throughput"), 2, True, "×"),
 ]
 
 
@@ -180,9 +189,75 @@ def markdown(results: dict) -> str:
             f"{mail['mails_per_s']} mails/s, p50 {mail['p50_ms']} ms, p99 {mail['p99_ms']} ms, "
             f"{mail['dead_letters']} dead letters, {mail['server_errors']} server errors; outcomes {mail['outcomes']}.",
         ]
+    lines += _judgement(results)
+    lines += _peer(results)
     lines += _in_process(results)
     lines += ["", f"Wall clock: {results['seconds']} s.", ""]
     return "\n".join(lines)
+
+
+def _judgement(results: dict) -> list[str]:
+    lines = []
+    intake = results.get("intake", {})
+    levels = [(k, v) for k, v in intake.items() if k.startswith("c") and isinstance(v, dict)]
+    if levels:
+        lines += [
+            "",
+            "## Intake behind the request (worker CPU and intake-to-routed)",
+            "",
+            "| level | web CPU ms/ticket | worker CPU ms/ticket | pipeline CPU ms/ticket | routed p50 ms "
+            "| routed p99 ms | still pending | drain s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for level, r in levels:
+            routed = r.get("intake_to_routed", {})
+            lines.append(
+                f"| {level} | {_cell(r.get('server_cpu_ms_per_request'))} | {_cell(r.get('worker_cpu_ms_per_ticket'))} "
+                f"| {_cell(r.get('pipeline_cpu_ms_per_ticket'))} | {_cell(routed.get('p50_ms'))} "
+                f"| {_cell(routed.get('p99_ms'))} | {_cell(routed.get('still_pending'))} | {_cell(r.get('drain_s'))} |"
+            )
+    cost = results.get("judgement")
+    if cost:
+        d, i, b = cost["request_deferred"], cost["request_inline"], cost["batch_of_100"]
+        lines += [
+            "",
+            "In-process, one thread (CPU time and queries; barely moved by other load): intake request with the "
+            f"judgement deferred {d['cpu_ms_per_ticket']} ms CPU, {d['queries_per_ticket']} queries per ticket; "
+            f"inline (the request judged, as before) {i['cpu_ms_per_ticket']} ms, {i['queries_per_ticket']} queries; "
+            f"the worker's batch of {b['tickets']}: {b['cpu_ms']} ms CPU ({b['cpu_ms_per_ticket']} per ticket), "
+            f"{b['wall_ms']} ms wall, {b['queries']} queries; request + batch "
+            f"{cost['pipeline_cpu_ms_per_ticket']} ms per ticket. Steps: {', '.join(b['steps'])}.",
+        ]
+    return lines
+
+
+def _peer(results: dict) -> list[str]:
+    peer = results.get("peer")
+    if not peer:
+        return []
+    lines = [
+        "",
+        f"## Side by side with {peer['peer']} ({peer['peer_server']}, {peer['peer_tickets']:,} tickets)",
+        "",
+        "| round (load before) | scenario | Gongdan req/s | peer req/s | ratio | Gongdan p99 | peer p99 "
+        "| Gongdan CPU ms/req (+worker) | peer CPU ms/req | errors G/P |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for number, round_ in enumerate(peer["rounds"]):
+        for key, runs in round_.items():
+            if not isinstance(runs, dict):
+                continue
+            g, p, r = runs["gongdan"], runs["peer"], runs["ratio"]
+            worker = f" (+{g['worker_cpu_ms_per_request']})" if "worker_cpu_ms_per_request" in g else ""
+            lines.append(
+                f"| {number + 1} ({round_['load_before']}) | {key} | {_cell(g['throughput'])} "
+                f"| {_cell(p['throughput'])} "
+                f"| {_cell(r['throughput'])}× | {_cell(g['p99_ms'])} | {_cell(p['p99_ms'])} "
+                f"| {_cell(g['server_cpu_ms_per_request'])}{worker} | {_cell(p['server_cpu_ms_per_request'])} "
+                f"| {g['errors']}/{p['errors']} |"
+            )
+    lines += ["", f"Ratios (Gongdan ÷ peer) are read on the quietest round, round {peer['quietest_round'] + 1}."]
+    return lines
 
 
 def _in_process(results: dict) -> list[str]:

@@ -21,7 +21,7 @@ DEFAULT_URLS = {
     "quick": "postgres://postgres@127.0.0.1:5432/gongdan_bench",
     "full": "postgres://postgres@127.0.0.1:5432/gongdan_bench_full",
 }
-SCENARIOS = ("intake", "pages", "duplicates", "sla", "mail")
+SCENARIOS = ("intake", "pages", "judgement", "duplicates", "sla", "mail", "peer")
 
 
 def _configure(database_url: str) -> None:
@@ -84,7 +84,7 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
     from bench import scenarios
     from bench.server import Stack, flush_queue
 
-    if not only & {"intake", "pages", "mail"}:
+    if not only & {"intake", "pages", "mail", "peer"}:
         return {}
     personas = scenarios.Personas()
     flush_queue()
@@ -102,6 +102,11 @@ def _http(size, manifest, only: set[str], seconds: float, database_url: str) -> 
 
             print("mail corpus over the raw-mail endpoint (c=4)…", flush=True)
             results["mail_corpus"] = mail_corpus(stack, personas)
+        if "peer" in only:
+            from bench import peerbench
+
+            print("side by side with the peer (django-helpdesk)…", flush=True)
+            results["peer"] = peerbench.run(stack, personas, manifest, size, seconds, VAR)
         memory = stack.memory()
     memory["web_worker_max_mb"] = max((mb for mb in memory["web_workers_mb"] if mb), default=None)
     results["memory"] = memory
@@ -112,6 +117,11 @@ def _in_process(size, manifest, only: set[str]) -> dict:
     from bench import database, scenarios
 
     results: dict = {}
+    if "judgement" in only:
+        from bench import judgement
+
+        print("request and batch CPU per ticket (in-process)…", flush=True)
+        results["judgement"] = judgement.cost(scenarios.intake_requests(size, scenarios.Personas()))
     if "duplicates" in only:
         print("duplicate lookups…", flush=True)
         results["duplicates"] = scenarios.duplicates(size, manifest)

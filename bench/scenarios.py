@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, When
 from django.db.models.expressions import RawSQL
 
+from bench import judgement as judging
 from bench import loadgen
 from bench.loader import Manifest, duplicate_index
 from bench.loadgen import Request
@@ -92,10 +93,24 @@ def intake(stack: Stack, size: Size, personas: Personas, seconds: float) -> dict
     stream = intake_requests(size, personas)
     created = lambda status: status == 201  # noqa: E731 — a duplicate (200) or a dead letter is not a new ticket
     results = {}
+    # A started worker (imports, jieba, first configuration reads) before anything is measured: one
+    # level of warm-up requests, judged.
+    loadgen.run(stack.base_url, stream, concurrency=2, seconds=2, ok=created)
+    judging.wait_judged(timeout=300)
     for level in INTAKE_LEVELS:
-        results[f"c{level}"] = loadgen.run(
+        since, worker = clock.now(), stack.worker_cpu()
+        result = loadgen.run(
             stack.base_url, stream, concurrency=level, seconds=seconds, ok=created, server_cpu=stack.cpu
         )
+        # The judgement behind the requests: wait until the worker left nothing pending, then its CPU.
+        result["drain_s"] = judging.wait_judged()
+        worker = stack.worker_cpu() - worker
+        result["worker_cpu_ms_per_ticket"] = round(worker * 1000 / max(result["requests"], 1), 2)
+        result["pipeline_cpu_ms_per_ticket"] = round(
+            result["server_cpu_ms_per_request"] + result["worker_cpu_ms_per_ticket"], 2
+        )
+        result["intake_to_routed"] = judging.routed_times(since)
+        results[f"c{level}"] = result
     results["steps_ms"] = step_timings()
     return results
 

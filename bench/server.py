@@ -156,6 +156,12 @@ class Stack:
             return 0.0
         return sum(cpu_seconds(pid) for pid in [self.web.pid, *children(self.web.pid)])
 
+    def worker_cpu(self) -> float:
+        """CPU seconds used by the huey consumer (judgement batches, outbox, periodic sweeps)."""
+        if self.huey is None:
+            return 0.0
+        return sum(cpu_seconds(pid) for pid in [self.huey.pid, *children(self.huey.pid)])
+
     def memory(self) -> dict:
         workers = children(self.web.pid) if self.web else []
         return {

@@ -75,8 +75,10 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_config_cache():
     # Each test's database is rolled back; values cached under a token of another test's rows must go.
     from gongdan.core import configcache
+    from gongdan.web import queues
 
     configcache.clear()
+    queues.forget_counts()  # the queue counts kept for 5 s (per user) belong to the test that made them
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing")
 
     def ready(self) -> None:
-        from gongdan.routing.services import on_ticket_created
-        from gongdan.tickets.services.hooks import ORDER_ROUTING, register_created_hook
+        from gongdan.routing.services import route_new_tickets
+        from gongdan.tickets.services import judgement
 
-        register_created_hook(on_ticket_created, order=ORDER_ROUTING)
+        # The last step of a new ticket's judgement in the worker, after triage set priority and category.
+        judgement.register_batch_step(route_new_tickets, order=judgement.ORDER_ROUTING)

@@ -179,11 +179,25 @@ def _fresh(ticket_id: int) -> Ticket:
 
 @configcache.scope()
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
-    """Created hook (ORDER_ROUTING): auto-assign unless the creator chose the assignee."""
-    if hints.assignee_given or ticket.assignee_id:
-        return
-    # Re-read: triage may have changed priority and category through its own service calls.
-    route(_fresh(ticket.pk), new=True)
+    """Route one new ticket: the batch step for a batch of one."""
+    route_new_tickets([ticket], {ticket.pk: hints})
+
+
+@configcache.scope()
+def route_new_tickets(batch: list[Ticket], hints: dict[int, CreationHints]) -> None:
+    """Judgement step (ORDER_ROUTING), oldest first: auto-assign each new ticket unless the creator
+    chose the assignee, or someone took, closed or merged it while it waited for the worker.
+
+    The batch's rows are read again in one query (triage may have changed priority and category
+    through its own service calls); the worker holds their locks, and a new ticket has no hold.
+    """
+    wanted = [ticket.pk for ticket in batch if not hints[ticket.pk].assignee_given and not ticket.assignee_id]
+    fresh = Ticket.objects.select_related("priority", "category", "customer", "status", "team").in_bulk(wanted)
+    for pk in wanted:
+        ticket = fresh[pk]
+        if ticket.assignee_id or ticket.merged_into_id or ticket.status.kind not in selectors.CLAIMABLE_KINDS:
+            continue
+        route(ticket, new=True)
 
 
 @configcache.scope()

@@ -183,7 +183,8 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
         parent=parent,
         external_refs=[(_value(ref.system), ref.reference) for ref in payload.external_refs],
     )
-    return Status(201, _render(request, ticket.number))
+    # Answered from what was written: the new ticket is not read back (issue 15).
+    return Status(201, policy.render_ticket(ticket))
 
 
 def _render_with_etag(request: HttpRequest, number: str, response: HttpResponse):

@@ -299,10 +299,19 @@ class Ticket(models.Model):
     # Bumped by every event the ticket services record: the ETag of the API and the desk forms'
     # hidden version field, so a write based on an older read is refused instead of overwriting.
     version = models.PositiveIntegerField(_("version"), default=0, db_default=0, editable=False)
+    # Accept in the request, judge behind it (ADR 0014-speed): the judgement steps (classification,
+    # full priority score, duplicates, merge proposals, routing) run in the worker's batches; until
+    # then the ticket is "triage pending". `triage_hints` keeps what the creator chose explicitly
+    # (bits of `CreationHints`), `triaged_at` when the judgement was written (intake-to-routed time).
+    triage_pending = models.BooleanField(_("triage pending"), default=False)
+    triage_hints = models.PositiveSmallIntegerField(default=0, editable=False)
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            # The worker claims the few pending tickets oldest first; the partial index holds only them.
+            models.Index(fields=["id"], condition=Q(triage_pending=True), name="ticket_triage_pending"),
             models.Index(fields=["status", "priority"], name="ticket_status_priority"),
             # With the priority, routing counts each agent's open tickets from the index alone (index-only scan).
             models.Index(fields=["assignee", "status", "priority"], name="ticket_assignee_status_prio"),

@@ -172,6 +172,53 @@ def score_priority(*, ticket: Ticket, hints: CreationHints) -> TicketTriage:
     return triage
 
 
+def _category_code_paths() -> dict[str, tuple[str, ...]]:
+    """Each category's code path (top level first), by code: configuration, cached."""
+
+    def load() -> dict[str, tuple[str, ...]]:
+        rows = {pk: (code, parent) for pk, code, parent in Category.objects.values_list("pk", "code", "parent_id")}
+
+        def path(pk: int | None) -> tuple[str, ...]:
+            codes: list[str] = []
+            while pk is not None and pk in rows:
+                codes.append(rows[pk][0])
+                pk = rows[pk][1]
+            return tuple(reversed(codes))
+
+        return {code: path(pk) for pk, (code, _parent) in rows.items()}
+
+    return configcache.cached(("category-code-paths",), load)
+
+
+def _default_rules() -> scoring.RuleConfig:
+    return configcache.cached(("default-priority-rules",), lambda: scoring.RuleConfig.model_validate(DEFAULT_RULES))
+
+
+def initial_priority(ticket: Ticket) -> str:
+    """The priority a new ticket is stored with, from cheap pure rules over what the request knows
+    (issue 15): the active rule set's score of its text cues, fault code (an alarm), the given
+    category or else a keyword rule's, the customer's tier and the active business windows. The
+    worker's full score adds the learned classifier, the complaint history and the organization's
+    size, and changes the priority on the timeline if it differs. Never empty (R1.6)."""
+    active = _rule_sets()[0]
+    rules = active[1] if active is not None else _default_rules()
+    text = features.ticket_text(ticket.subject, ticket.description)
+    if ticket.category_id:
+        category = ticket.category.code
+    else:
+        policy = TriagePolicy.cached()
+        matches = prediction.match_rules(text, _rule_specs())
+        decision = prediction.combine(None, matches, floor=policy.confidence_floor, tag_threshold=policy.tag_threshold)
+        category = decision.category if decision.apply_category else ""
+    facts = scoring.TicketFacts(
+        text=text,
+        fault_code=ticket.fault_code,
+        category_codes=_category_code_paths().get(category, ()),
+        customer_tier=_tier(ticket),
+    )
+    return scoring.score_ticket(facts, rules, active_windows(ticket.created_at))["priority"]
+
+
 @transaction.atomic
 def override_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str) -> PriorityOverride:
     """An agent's priority choice with a required reason; the score at that moment is kept beside it."""

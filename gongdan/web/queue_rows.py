@@ -20,7 +20,7 @@ from gongdan.web.templatetags.workspace import bi, kind_class, priority_class, s
 ROW = (
     '<tr class="ticket-row" data-number="{number}">{check}'
     '<td class="text-nowrap"><a class="ticket-link" href="{href}">{number}</a></td>'
-    "<td>{subject}{vip}{stagnation}</td>"
+    "<td>{subject}{vip}{stagnation}{pending}</td>"
     '<td class="d-none d-md-table-cell">{customer}</td>'
     '<td><span class="{priority_css}">{priority}</span></td>'
     '<td><span class="badge {status_css}">{status}</span></td>'
@@ -35,6 +35,8 @@ CHECK = (
 )
 EMPTY = ""
 VIP = ' <span class="badge text-bg-warning">VIP</span>'
+# The worker has not judged the new ticket yet (classification, score, duplicates, routing).
+PENDING = ' <span class="badge text-bg-light border triage-pending">{label}</span>'
 
 
 def _shown(value) -> str:
@@ -55,6 +57,7 @@ class Labels:
         self.stagnation = _choices("stagnation_level")
         self.prefix = reverse("web:ticket", args=["-"])[:-2]
         self.none = '<span class="text-muted">—</span>'
+        self.pending = PENDING.format(label=escape(_("Triage pending")))
 
 
 def _due(t: Ticket) -> str:
@@ -79,6 +82,7 @@ def row(t: Ticket, labels: Labels) -> SafeString:
             stagnation=f' <span class="badge stagnant-{escape(t.stagnation_level)}">{escape(stagnation)}</span>'
             if stagnation
             else EMPTY,
+            pending=labels.pending if t.triage_pending else EMPTY,
             customer=escape(str(t.customer)),
             priority_css=escape(priority_class(t.priority.code)),
             priority=escape(t.priority.code),

@@ -1,11 +1,13 @@
 """The saved views of the agent workspace: each queue is a filter over the tickets the user may see.
 
-Counts for every queue come from one aggregate query; a queue page is one query for the page's ids
-and one for those rows (`PageRows`).
+Counts for every queue come from one aggregate query (`recount`), kept per user and process for
+`COUNTS_MAX_AGE` (`counts`): at most 5 seconds stale, so page loads and live refreshes of one agent
+within that time share one count instead of each aggregating every open ticket (docs/performance.md).
+A queue page is one query for the page's ids and one for those rows (`PageRows`).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,10 @@ from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, PriorityCode, S
 from gongdan.tickets.models import Ticket
 
 RECENT = timedelta(hours=24)
+# How stale the queue counts may be (documented in docs/ui.md and docs/performance.md).
+COUNTS_MAX_AGE = timedelta(seconds=5)
+COUNTS_KEPT = 5000  # users' entries per process before the expired ones are dropped
+_counts: dict[tuple, tuple[datetime, dict[str, int]]] = {}
 
 
 @dataclass(frozen=True)
@@ -103,10 +109,33 @@ def countable(user) -> QuerySet[Ticket]:
     return access.visible_tickets(user).filter(_kinds(*ACTIVE_KINDS) | (_not_final() & _p0()) | recent)
 
 
-def counts(user, team_ids: list[int] | None = None) -> dict[str, int]:
+def recount(user, team_ids: list[int] | None = None) -> dict[str, int]:
+    """Every queue's count now, in one aggregate query."""
     team_ids = user_team_ids(user) if team_ids is None else team_ids
     aggregates = {queue.key: Count("pk", filter=queue_filter(queue.key, user, team_ids)) for queue in QUEUES}
     return countable(user).aggregate(**aggregates)
+
+
+def counts(user, team_ids: list[int] | None = None) -> dict[str, int]:
+    """The queue counts as `recount` gave them at most `COUNTS_MAX_AGE` ago for this user (same role
+    and teams), in this process; recounted when older."""
+    team_ids = user_team_ids(user) if team_ids is None else team_ids
+    key = (user.pk, user.role, tuple(sorted(team_ids)))
+    now = clock.now()
+    kept = _counts.get(key)
+    if kept is not None and now - COUNTS_MAX_AGE < kept[0] <= now:
+        return dict(kept[1])
+    fresh = recount(user, team_ids)
+    if len(_counts) >= COUNTS_KEPT:
+        for stale in [k for k, (at, _) in list(_counts.items()) if not now - COUNTS_MAX_AGE < at <= now]:
+            _counts.pop(stale, None)
+    _counts[key] = (now, fresh)
+    return dict(fresh)
+
+
+def forget_counts() -> None:
+    """Drop every kept count (tests start from none)."""
+    _counts.clear()
 
 
 @dataclass(frozen=True)

@@ -41,16 +41,32 @@ def _priority_events(ticket):
 
 
 @time_machine.travel(NOV_11, tick=False)
-def test_a_payment_failure_during_the_promotion_becomes_p0_with_the_score_as_reason(customer, pay_failed, promotion):
+def test_a_payment_failure_during_the_promotion_is_born_p0_and_its_score_is_stored(customer, pay_failed, promotion):
+    # The request's cheap rules (given category, active window) already give P0: the ticket is
+    # created with it; the worker's full score agrees, so no change is recorded.
     ticket = factories.ticket_for(customer, subject="付款失败", description="下单付款一直失败", category=pay_failed)
     ticket.refresh_from_db()
     triage = TicketTriage.objects.get(ticket=ticket)
     assert (ticket.priority.code, triage.score, triage.computed_priority, triage.ab_group) == ("P0", 45.0, "P0", "A")
     assert triage.breakdown["override"] == {"priority": "P0", "window": "双11大促", "category": "pay-failed"}
     assert triage.breakdown["rule_set_version"] == 1
+    created = TicketEvent.objects.get(ticket=ticket, event_type=EventType.CREATED)
+    assert created.new_value["priority"] == "P0"
+    assert _priority_events(ticket) == []
+
+
+@time_machine.travel(NOV_11, tick=False)
+def test_the_full_score_changes_the_initial_priority_with_the_score_as_reason(customer, pay_failed, promotion):
+    # Four earlier complaints (history, capped): the request does not count them, the worker's score does.
+    for _ in range(4):
+        factories.ticket_for(customer, subject="投诉", ticket_type=TicketType.COMPLAINT)
+    ticket = factories.ticket_for(customer, subject="咨询发票", description="请问怎么开发票")
+    ticket.refresh_from_db()
+    created = TicketEvent.objects.get(ticket=ticket, event_type=EventType.CREATED)
     [event] = _priority_events(ticket)
-    assert (event.actor_id, event.old_value, event.new_value) == (None, {"priority": "P2"}, {"priority": "P0"})
-    assert event.body == "Score 45.0 → P0 (override, rule set v1, group A)"
+    assert (created.new_value["priority"], ticket.priority.code) == ("P2", "P1")
+    assert (event.actor_id, event.old_value, event.new_value) == (None, {"priority": "P2"}, {"priority": "P1"})
+    assert event.body.startswith("Score ")
 
 
 @time_machine.travel("2026-11-20 10:00:00+08:00", tick=False)

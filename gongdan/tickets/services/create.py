@@ -18,6 +18,7 @@ from gongdan.tickets.models import (
     Category,
     Ticket,
 )
+from gongdan.tickets.services import judgement
 
 # Public names of the shared helpers, aliased to the names this module's body uses.
 from gongdan.tickets.services._base import clean_tags as _clean_tags
@@ -127,7 +128,16 @@ def _write(
     **values: Any,
 ) -> Ticket:
     now = clock.now()
-    ticket = Ticket.objects.create(**values, created_at=now, updated_at=now)
+    ticket = Ticket(**values, created_at=now, updated_at=now)
+    if not hints.priority_given:
+        # Never empty (R1.6): the cheap pure rules' priority, else the default; the worker's full
+        # score may change it later, on the timeline like any change.
+        code = judgement.initial_priority(ticket)
+        if code and code != ticket.priority.code:
+            ticket.priority = _resolve_priority(code)
+    ticket.triage_pending = bool(judgement.batch_steps())
+    ticket.triage_hints = hints.to_bits()
+    ticket.save(force_insert=True)
     if tags:
         _set_tags(ticket, tags)
     for system, reference in external_refs:
@@ -143,4 +153,20 @@ def _write(
         ticket_fields={"number": f"GD-{ticket.pk:06d}"},
     )
     run_created_hooks(ticket, actor, hints)
+    _known_empty(ticket, tags, external_refs)
+    judgement.accept(ticket)
     return ticket
+
+
+def _known_empty(ticket: Ticket, tags: Sequence[str], external_refs: Sequence[tuple[str, str]]) -> None:
+    """A new ticket's relations are known without reading them: the response is built from what was
+    written (no re-read). Tags and references with content are left to be read if asked for."""
+    empty = ["collaborating_departments", "children", "links_out", "links_in"]
+    if not tags:
+        empty.append("tags")
+    if not external_refs:
+        empty.append("external_refs")
+    cache = getattr(ticket, "_prefetched_objects_cache", {})
+    for name in empty:
+        cache[name] = getattr(ticket, name).none()
+    ticket._prefetched_objects_cache = cache

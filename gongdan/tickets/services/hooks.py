@@ -6,10 +6,11 @@ changes (triage, duplicates, merging, routing), every recorded event (the SLA en
 changes (feedback asks the customer to confirm a resolution), merges and un-merges (triage keeps
 the provenance), and public replies (automation tells the customer).
 
-Triage (priority score, classification, duplicates, recurrence) and routing (assignment) run for
-every ticket whatever its channel (API, portal, intake, demo), so they hang here rather than on
-one caller. Hooks run in `order` (lowest first) and are registered from an AppConfig.ready(); a
-hook may change the ticket only through `tickets.services`, like everyone else.
+Created hooks run in the request: keep them cheap. The judgement of a new ticket (classification,
+priority score, duplicates, merge proposals, routing) is not a created hook but a batch step of
+`tickets.services.judgement`, run by the worker behind the request. Hooks run in `order` (lowest
+first) and are registered from an AppConfig.ready(); a hook may change the ticket only through
+`tickets.services`, like everyone else.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ class CreationHints:
     category_given: bool = False
     team_given: bool = False
     assignee_given: bool = False
+
+    def to_bits(self) -> int:
+        """Stored on the ticket (`triage_hints`) so the worker's judgement respects them too."""
+        return sum(1 << n for n, name in enumerate(_HINT_NAMES) if getattr(self, name))
+
+    @classmethod
+    def from_bits(cls, bits: int) -> CreationHints:
+        return cls(**{name: bool(bits & (1 << n)) for n, name in enumerate(_HINT_NAMES)})
+
+
+_HINT_NAMES = ("priority_given", "category_given", "team_given", "assignee_given")
 
 
 CreatedHook = Callable[[Ticket, Actor, CreationHints], None]

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from gongdan.demo import builder, data
+from gongdan.tickets.services import judgement
 
 
 def login_table() -> list[str]:
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         if reason:
             self.stderr.write(f"Not loading the demo into a database that is in use: {reason}.")
             return
-        summary = builder.build()
+        # The demo's history is built as it happened: each ticket judged when it was created.
+        with judgement.synchronously():
+            summary = builder.build()
         start, end = summary.window
         self.stdout.write(
             self.style.SUCCESS(
