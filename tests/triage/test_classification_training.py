@@ -137,7 +137,7 @@ def test_a_correction_is_recorded_and_weighs_more_in_the_next_training(trained, 
     rows = list(ClassificationCorrection.objects.order_by("field").values_list("field", "predicted", "corrected"))
     assert rows == [
         ("category", "printer-jam", "login-no-code"),
-        ("sentiment", "", "negative"),
+        ("sentiment", "neutral", "negative"),
         ("tags", [], ["打印机", "紧急"]),
     ]
     weights = {s.text.split("\n")[0]: s.weight for s in samples_from_database()}

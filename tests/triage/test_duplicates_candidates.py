@@ -16,6 +16,7 @@ from tests import factories
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 AIRCON = ("空调不制冷", "空调开了制冷模式吹出来是热风，室外机不转，显示 E1。")
 AIRCON_REWORDED = ("空调开了制冷还是吹热风", "空调不制冷，室外机不转，面板显示 E1。")
+AIRCON_AGAIN = ("空调还是不制冷", "空调开了制冷模式还是吹出来是热风，室外机不转，显示 E1。")
 REFUND = ("退款一直没有到账", "上周申请的退款到现在还没有到账。")
 
 
@@ -59,23 +60,26 @@ def test_a_repeated_report_by_the_same_customer_is_flagged_with_its_score(custom
     with time_machine.travel(NOW, tick=False):
         original = factories.ticket_for(customer, subject=AIRCON[0], description=AIRCON[1])
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
-        again = factories.ticket_for(customer, subject=AIRCON_REWORDED[0], description=AIRCON_REWORDED[1])
+        again = factories.ticket_for(customer, subject=AIRCON_AGAIN[0], description=AIRCON_AGAIN[1])
 
     suspicion = DuplicateSuspicion.objects.get(ticket=again)
     assert suspicion.original == original
     assert suspicion.decision == DuplicateSuspicion.Decision.OPEN
     assert suspicion.components == {
-        "text": 0.4412,
-        "words": 0.6429,
+        "text": 0.7667,
+        "words": 0.9167,
+        "numbers_differ": 0.0,
+        "negation_differs": 0.0,
+        "opposite": 0.0,
+        "cross_language": 0.0,
         "same_customer": 1.0,
         "same_device_sn": 0.0,
         "same_phone": 1.0,
         "same_category_group": 0.0,
         "hours_apart": 2.0,
     }
-    # r = 1/(1+2/24); z = −7.3198 + 0.9543·0.4412 + 1.3043·0.6429 + 0.7593 + 1.3915 + (2.0034 + 4.8564·0.4412
-    #   + 3.3196)·r = 2.982
-    assert suspicion.probability == 0.9518
+    # Lexical model (no embedding yet at creation): z = −1.1436 + 5.302·0.7667 + 0.0643·0.9167 = 2.9804
+    assert suspicion.probability == 0.9517
     assert not DuplicateSuspicion.objects.filter(ticket=original).exists()
 
 

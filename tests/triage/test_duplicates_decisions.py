@@ -5,9 +5,9 @@ import pytest
 from gongdan.core.errors import PermissionDenied
 from gongdan.tickets.constants import EventType, LinkKind
 from gongdan.tickets.models import TicketEvent, TicketLink
-from gongdan.triage.duplicates import calibration, dataset, services
+from gongdan.triage.duplicates import calibration, evaluation, services
 from gongdan.triage.duplicates.tasks import refit_duplicate_calibration_nightly
-from gongdan.triage.duplicates_constants import DEFAULT_MODEL
+from gongdan.triage.duplicates_constants import DEFAULT_LEXICAL_MODEL
 from gongdan.triage.models import DuplicateConfig, DuplicateSuspicion
 from tests import factories
 
@@ -61,22 +61,22 @@ def test_a_customer_cannot_decide_and_nothing_changes(pair, customer_actor):
     assert not TicketLink.objects.exists()
 
 
-def test_the_refit_learns_from_the_generated_pairs_and_the_agents_decisions(pair, customer, agent_actor):
+def test_the_refit_learns_from_the_hand_written_pairs_and_the_agents_decisions(pair, agent_actor, embedded_set):
     original, again = pair
     services.decide(actor=agent_actor, ticket=again, original=original, confirmed=False)
     decisions = services.decided_pairs()
 
-    config = services.refit()
+    config = services.refit(embedded=embedded_set)
 
-    expected = calibration.fit(dataset.training_pairs(), decisions)
-    assert (config.fitted_pairs, config.fitted_decisions) == (1255, 1)
-    assert config.intercept == expected.intercept
-    assert config.coefficients == dict(expected.coefficients)
-    assert config.coefficients != DEFAULT_MODEL["coefficients"]
+    expected = calibration.fit(evaluation.tuning_pairs(embedded_set), decisions)
+    assert (config.fitted_pairs, config.fitted_decisions) == (805, 1)
+    assert (config.intercept, config.coefficients) == (expected.intercept, dict(expected.coefficients))
+    assert config.lexical_coefficients == dict(expected.lexical_coefficients)
+    assert config.lexical_coefficients != DEFAULT_LEXICAL_MODEL["coefficients"]
     assert DuplicateConfig.current().fitted_at is not None
 
 
-def test_the_nightly_refit_runs_only_when_agents_decided_something_new(pair, agent_actor):
+def test_the_nightly_refit_runs_only_when_agents_decided_something_new(pair, agent_actor, embedded_set):
     original, again = pair
     assert refit_duplicate_calibration_nightly.call_local() is False
 

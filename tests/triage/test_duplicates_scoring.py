@@ -2,11 +2,8 @@
 
 from datetime import UTC, datetime
 
-import pytest
-
-from gongdan.triage.duplicates import calibration, dataset, evaluation, lsh, scoring
+from gongdan.triage.duplicates import calibration, lsh, scoring
 from gongdan.triage.duplicates.scoring import Calibration
-from gongdan.triage.duplicates_constants import DEFAULT_MODEL, DEFAULT_THRESHOLD
 
 MORNING = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AFTERNOON = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
@@ -37,10 +34,14 @@ def printer_jam_again_in_traditional_characters():
 def test_a_reworded_report_in_traditional_characters_has_these_exact_components():
     parts = scoring.components(printer_jam(), printer_jam_again_in_traditional_characters())
 
-    # Bigrams: 4 shared (打印 印机 机卡 卡纸) of 20; words: 打印机 卡纸 shared of 6.
+    # Bigrams: 4 shared (打印 印机 机卡 卡纸) of 20; words: 打印机 卡纸 shared of 6; "打不出來" is negated.
     assert parts == {
         "text": 0.2,
         "words": 0.3333,
+        "numbers_differ": 0.0,
+        "negation_differs": 1.0,
+        "opposite": 0.0,
+        "cross_language": 0.0,
         "same_customer": 1.0,
         "same_device_sn": 1.0,
         "same_phone": 1.0,
@@ -49,12 +50,39 @@ def test_a_reworded_report_in_traditional_characters_has_these_exact_components(
     }
 
 
-def test_the_shipped_calibration_flags_the_reworded_report_above_the_threshold():
+def test_the_text_alone_scores_and_the_same_requester_makes_it_the_same_request():
     score = scoring.score(printer_jam(), printer_jam_again_in_traditional_characters(), Calibration.default())
 
-    # recency r = 1/(1+6.5/24) = 0.7869; z = −7.3198 + 0.9543·0.2 + 1.3043·0.3333 + 0.7593 + 1.0945 + 1.3915
-    #   + 0.2053 + 2.0034·r + 4.8564·0.2·r + 3.3196·r = 1.7085
-    assert score.probability == 0.8467
+    # Lexical model: z = −1.1436 + 5.302·0.2 + 0.0643·0.3333 − 0.9644·1 = −1.0274 → 0.2638
+    assert (score.problem, score.probability, score.kind) == (0.2638, 0.2638, scoring.Kind.REQUEST)
+
+
+def test_structure_cannot_raise_the_probability_and_another_customer_makes_it_the_same_problem():
+    again = printer_jam_again_in_traditional_characters()
+    stranger = scoring.features(again.text, customer_id=99, created_at=AFTERNOON)
+
+    same_requester = scoring.score(printer_jam(), again, Calibration.default())
+    other_requester = scoring.score(printer_jam(), stranger, Calibration.default())
+
+    assert other_requester.problem == same_requester.problem == 0.2638
+    assert (other_requester.probability, other_requester.kind) == (0.0, scoring.Kind.PROBLEM)
+
+
+def test_identical_text_from_two_customers_is_the_same_problem_whenever_they_wrote():
+    a = printer_jam()
+    b = scoring.features(a.text, customer_id=42, created_at=datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+
+    score = scoring.score(a, b, Calibration.default())
+
+    assert (score.problem, score.probability, score.kind) == (0.99, 0.0, scoring.Kind.PROBLEM)
+
+
+def test_the_same_customer_a_week_later_is_not_the_same_request():
+    later = scoring.features(printer_jam().text, customer_id=7, created_at=datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+
+    score = scoring.score(printer_jam(), later, Calibration.default())
+
+    assert (score.problem, score.probability, score.kind) == (0.99, 0.0, scoring.Kind.PROBLEM)
 
 
 def test_out_of_paper_is_not_a_paper_jam_from_another_customer():
@@ -62,25 +90,22 @@ def test_out_of_paper_is_not_a_paper_jam_from_another_customer():
         "打印机缺纸\n办公室打印机提示缺纸", customer_id=8, category_group=1, created_at=AFTERNOON
     )
 
-    score = scoring.score(printer_jam(), out_of_paper, Calibration.default())
+    score = scoring.score(printer_jam(), out_of_paper, Calibration.default(), embedding=0.93)
 
-    assert score.components == {
-        "text": 0.2778,
-        "words": 0.4,
-        "same_customer": 0.0,
-        "same_device_sn": 0.0,
-        "same_phone": 0.0,
-        "same_category_group": 1.0,
-        "hours_apart": 6.5,
-    }
-    assert score.probability == 0.0244
+    assert score.components["text"] == 0.2778 and score.components["words"] == 0.4
+    # Semantic model: z = −10.2886 + 10.1353·0.93 + 4.5743·0.2778 − 0.8669·0.4 = 0.0614 → 0.5153,
+    # below the threshold; and another customer's ticket is never the same request.
+    assert (score.problem, score.probability) == (0.5153, 0.0)
 
 
-def test_the_recency_input_halves_after_a_day_and_a_missing_embedding_counts_as_zero():
-    vector = scoring.feature_vector({"text": 0.5, "hours_apart": 24.0})
-
-    # text, words, same customer, device, phone, group, recency, text × recency, customer × recency, embedding
-    assert vector == [0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.25, 0.0, 0.0]
+def test_trap_signals_numbers_negation_opposites_and_language():
+    assert scoring.numbers_differ("订单 20261101 未发货", "订单 20261102 未发货") == 1.0
+    assert scoring.numbers_differ("订单 20261101 未发货", "订单20261101还没发") == 0.0
+    assert scoring.numbers_differ("订单 20261101 未发货", "订单没发货") == 0.0
+    assert scoring.negation_differs("退款没到账", "退款到账了两次") == 1.0
+    assert scoring.opposite("空调不制冷", "空调不制热") == 1.0
+    assert scoring.opposite("空调不制冷", "空调还是不制冷") == 0.0
+    assert scoring.cross_language("打印机卡纸", "printer jam") == 1.0
 
 
 def test_phone_numbers_compare_without_the_country_code_and_are_read_from_the_text():
@@ -91,8 +116,7 @@ def test_phone_numbers_compare_without_the_country_code_and_are_read_from_the_te
 def test_an_embedding_cosine_is_reported_as_a_component():
     parts = scoring.components(printer_jam(), printer_jam(customer_id=9), embedding=0.91234)
 
-    assert parts["embedding"] == 0.9123
-    assert scoring.cosine([1.0, 0.0], [1.0, 1.0]) == pytest.approx(0.7071, abs=1e-4)
+    assert (parts["embedding"], parts["embedding_cross"]) == (0.9123, 0.0)
 
 
 def test_band_hashes_are_the_same_for_simplified_and_traditional_text_and_empty_without_letters():
@@ -101,22 +125,22 @@ def test_band_hashes_are_the_same_for_simplified_and_traditional_text_and_empty_
     assert lsh.band_hashes("！？ …") == []
 
 
-def test_the_shipped_coefficients_are_the_fit_on_the_generated_training_pairs():
-    fitted = calibration.fit(dataset.training_pairs())
+def test_auc_counts_ties_as_half_and_is_one_for_a_perfect_ranking():
+    assert calibration.auc([(0.9, 1), (0.8, 1), (0.1, 0)]) == 1.0
+    assert calibration.auc([(0.5, 1), (0.5, 0)]) == 0.5
+    assert calibration.auc([(0.9, 1), (0.2, 1), (0.5, 0), (0.1, 0)]) == 0.75
 
-    assert fitted.intercept == DEFAULT_MODEL["intercept"]
-    assert dict(fitted.coefficients) == DEFAULT_MODEL["coefficients"]
 
+def test_one_nightly_refit_moves_each_coefficient_at_most_the_step():
+    old = Calibration.default()
+    wild = Calibration(5.0, {**old.coefficients, "embedding": 40.0, "text": 4.7}, -1.1436, old.lexical_coefficients)
 
-def test_on_held_out_pairs_at_least_82_percent_of_flagged_pairs_are_true_duplicates():
-    report = evaluation.evaluate(Calibration.default(), DEFAULT_THRESHOLD)
+    bounded = calibration.bounded_step(old, wild, step=0.5)
 
-    assert (report.training_pairs, report.held_out_pairs, report.held_out_duplicates) == (1255, 473, 145)
-    assert report.at_threshold.flagged == 100
-    assert report.at_threshold.true_positives == 98
-    assert round(report.at_threshold.precision, 3) == 0.98
-    assert round(report.at_threshold.recall, 3) == 0.676
-    assert round(report.candidate_recall, 3) == 0.993
+    assert bounded.intercept == -9.7886
+    assert bounded.coefficients["embedding"] == 10.6353
+    assert bounded.coefficients["text"] == 4.7
+    assert bounded.coefficients["words"] == -0.8669
 
 
 def test_metrics_and_the_calibration_table_on_a_worked_example():

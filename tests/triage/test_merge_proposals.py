@@ -34,14 +34,24 @@ def test_a_second_ticket_of_the_customer_in_the_same_group_within_a_day_is_propo
     assert proposal.created_at == at(2026, 11, 3, 8, 59)
 
 
-def test_another_customer_is_not_proposed_unless_the_customer_gate_is_off(customer, other_customer, tree):
+def test_another_customer_is_never_proposed_even_with_the_customer_gate_off(customer, other_customer, tree):
+    # Another requester with the same words is the same problem (an incident), not the same request.
     _, printer, _, _ = tree
     made_at(at(2026, 11, 2, 9, 0), customer, "打印机卡纸", category=printer)
     made_at(at(2026, 11, 2, 10, 0), other_customer, "打印机卡纸", category=printer)
     assert MergeProposal.objects.count() == 0
     policy(require_same_customer=False)
-    made_at(at(2026, 11, 2, 11, 0), other_customer, "打印机还是卡纸", category=printer)
-    assert MergeProposal.objects.count() == 2
+    made_at(at(2026, 11, 2, 11, 0), other_customer, "打印机卡纸", category=printer)
+    assert list(MergeProposal.objects.values_list("probability", flat=True)) == [0.99]
+    assert MergeProposal.objects.get().original.customer == other_customer
+
+
+def test_a_reworded_report_below_the_threshold_is_not_proposed(customer, tree):
+    _, printer, _, _ = tree
+    made_at(at(2026, 11, 2, 9, 0), customer, "打印机卡纸", category=printer, description="")
+    # "打印机还是卡纸": text 0.4286, words 0.6667 → z = −1.1436 + 5.302·0.4286 + 0.0643·0.6667 = 1.1717 → 0.7634
+    made_at(at(2026, 11, 2, 10, 0), customer, "打印机还是卡纸", category=printer, description="")
+    assert MergeProposal.objects.count() == 0
 
 
 def test_more_than_24_hours_apart_is_not_proposed_unless_the_window_gate_is_off(customer, tree):
@@ -50,6 +60,9 @@ def test_more_than_24_hours_apart_is_not_proposed_unless_the_window_gate_is_off(
     made_at(at(2026, 11, 3, 9, 1), customer, "打印机卡纸", category=printer)
     assert MergeProposal.objects.count() == 0
     policy(require_window=False)
+    made_at(at(2026, 11, 4, 9, 0), customer, "打印机卡纸", category=printer)
+    assert MergeProposal.objects.count() == 2
+    # Beyond the duplicate settings' same-request window (72 h) it is a recurrence, not a request.
     made_at(at(2026, 11, 9, 9, 0), customer, "打印机卡纸", category=printer)
     assert MergeProposal.objects.count() == 2
 

@@ -47,7 +47,8 @@ def samples_from_database() -> list[Sample]:
         .order_by("id")
     )
     tags: dict[int, list[str]] = {}
-    for ticket_id, name in Ticket.tags.through.objects.values_list("ticket_id", "tag__name").order_by("tag__name"):
+    rows_of_tags = Ticket.tags.through.objects.exclude(tag__name__iexact="vip")  # the tier's tag, never the text's
+    for ticket_id, name in rows_of_tags.values_list("ticket_id", "tag__name").order_by("tag__name"):
         tags.setdefault(ticket_id, []).append(name)
     judged = corrected_ticket_ids()
     return [

@@ -47,7 +47,9 @@ def _category_head(samples: list[Sample]) -> tuple[list[Sample], Any]:
     if len({s.category for s in kept}) < 2:
         raise ValueError("at least two categories with two tickets each are needed")
     folds = min(CALIBRATION_FOLDS, min(Counter(s.category for s in kept).values()))
-    return kept, CalibratedClassifierCV(LogisticRegression(C=10, max_iter=2000), method="sigmoid", cv=folds)
+    # Balanced class weights: a rare category counts as much as a common one in the loss.
+    model = LogisticRegression(C=10, max_iter=2000, class_weight="balanced")
+    return kept, CalibratedClassifierCV(model, method="sigmoid", cv=folds)
 
 
 def _tag_head(samples: list[Sample], matrix) -> tuple[Any, list[str]]:

@@ -1,12 +1,13 @@
 """The candidate pool of a duplicate lookup, read in one query.
 
-A lookup rescores the union of three sets of earlier tickets: the `limit` tickets of the recent pool
-sharing the most LSH bands with the text (newest first among equals; each band contributes at most
-its newest `BAND_BUCKET_CAP` tickets, see below), the customer's newest
+A lookup rescores the union of three (with an embedding, four) sets of earlier tickets: the `limit`
+tickets of the recent pool sharing the most LSH bands with the text (newest first among equals; each
+band contributes at most its newest `BAND_BUCKET_CAP` tickets, see below), the customer's newest
 `SAME_CUSTOMER_CANDIDATES` tickets of any age, and as many of the same device's within the pool;
-merged tickets are left out. As ORM queries that took four round trips (pool floor, bands, customer,
-device) and two more for the rows and their stored analyses; written as one statement it is one round
-trip, and each part still runs on its own index:
+with an embedding, the `RECENT_CANDIDATES` newest tickets of the cluster window too (re-ranked by
+cosine in `selectors`); merged tickets are left out. As ORM queries that took four round trips (pool
+floor, bands, customer, device) and two more for the rows and their stored analyses; written as one
+statement it is one round trip, and each part still runs on its own index:
 
 - the pool floor is the first ticket id created since `since` (ids grow with creation time), so
   the band part stays on the covering index (band_hash, ticket) without joining the tickets;
@@ -32,7 +33,7 @@ from django.db import connection
 from gongdan.tickets.models import Ticket
 from gongdan.triage.duplicates import analysis, scoring
 from gongdan.triage.duplicates.analysis import Analysis
-from gongdan.triage.duplicates_constants import BAND_BUCKET_CAP, SAME_CUSTOMER_CANDIDATES
+from gongdan.triage.duplicates_constants import BAND_BUCKET_CAP, RECENT_CANDIDATES, SAME_CUSTOMER_CANDIDATES
 from gongdan.triage.models.duplicates import DuplicateBand, DuplicateFeatures
 
 
@@ -57,6 +58,8 @@ class CandidatePool:
     customer_id: int | None
     device_sn: str
     limit: int
+    # With an embedding to re-rank by: the newest `RECENT_CANDIDATES` tickets created since this.
+    recent_since: datetime | None = None
 
 
 def _sources(pool: CandidatePool, since) -> tuple[list[str], list]:
@@ -96,6 +99,13 @@ def _sources(pool: CandidatePool, since) -> tuple[list[str], list]:
             f"ORDER BY created_at DESC LIMIT %s) device"
         )
         params += [pool.device_sn, since, *excluded, SAME_CUSTOMER_CANDIDATES]
+    if pool.recent_since is not None:
+        sources.append(
+            f"SELECT id FROM (SELECT id FROM {tickets} WHERE created_at >= %s{not_self} "
+            f"ORDER BY created_at DESC LIMIT %s) recent"
+        )
+        recent = connection.ops.adapt_datetimefield_value(pool.recent_since)
+        params += [recent, *excluded, RECENT_CANDIDATES]
     return sources, params
 
 

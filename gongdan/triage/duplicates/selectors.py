@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.db.models import Exists, OuterRef, QuerySet
 
 from gongdan.core import clock, configcache, textanalysis
@@ -16,12 +17,13 @@ from gongdan.customers.services import normalise_phone_query
 from gongdan.tickets import access
 from gongdan.tickets.models import Category, Ticket
 from gongdan.tickets.schemas import view_for
-from gongdan.triage.duplicates import analysis, embeddings, scoring
+from gongdan.triage.duplicates import analysis, embeddings, scoring, vectors
 from gongdan.triage.duplicates.pool import CandidatePool, Row, candidate_rows
 from gongdan.triage.duplicates.scoring import Calibration, PairScore, TicketFeatures
 from gongdan.triage.duplicates_constants import RELATED_LIMIT, TERM_MAX_LENGTH
 from gongdan.triage.models import DuplicateConfig, DuplicateSuspicion, SearchTerm
 from gongdan.triage.models.duplicates import DuplicateFeatures
+from gongdan.triage.models.embeddings import TicketEmbedding
 
 _TICKET_NUMBER = re.compile(r"^gd-?(\d{1,12})$", re.IGNORECASE)
 _MAX_QUERY_TERMS = 5
@@ -40,7 +42,13 @@ def current_config() -> DuplicateConfig:
 
 def calibration(config: DuplicateConfig | None = None) -> Calibration:
     config = config or current_config()
-    return Calibration(intercept=config.intercept, coefficients=config.coefficients)
+    return Calibration(
+        intercept=config.intercept,
+        coefficients=config.coefficients,
+        lexical_intercept=config.lexical_intercept,
+        lexical_coefficients=config.lexical_coefficients,
+        request_window_hours=config.request_window_hours,
+    )
 
 
 def _category_groups() -> dict[int, int]:
@@ -112,25 +120,37 @@ def features_for(tickets: Sequence[Ticket]) -> dict[int, TicketFeatures]:
     return _features_of(rows, customer_phones(t.customer_id for t in tickets))
 
 
-def _embedding_cosines(query: TicketFeatures, others: Sequence[TicketFeatures]) -> list[float | None]:
-    vectors = embeddings.embed([query.text, *(other.text for other in others)]) if others else None
-    if not vectors:
-        return [None] * len(others)
-    return [scoring.cosine(vectors[0], vector) for vector in vectors[1:]]
+def stored_vectors(ticket_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """ticket id → its stored embedding (restored to float32), for the tickets that have one made by
+    the configured model. The worker computes them; a lookup never embeds."""
+    chosen = embeddings.provider()
+    if chosen is None:
+        return {}
+    rows = TicketEmbedding.objects.filter(ticket_id__in=set(ticket_ids), model=chosen.model_id)
+    return {pk: vectors.restore(data, scale) for pk, data, scale in rows.values_list("ticket_id", "vector", "scale")}
+
+
+def _embedding_cosines(query_id: int, other_ids: Sequence[int], found: dict[int, np.ndarray]) -> list[float | None]:
+    if query_id not in found:
+        return [None] * len(other_ids)
+    present = [pk for pk in other_ids if pk in found]
+    cosines = dict(zip(present, vectors.cosines(found[query_id], [found[pk] for pk in present]).tolist(), strict=True))
+    return [cosines.get(pk) for pk in other_ids]
 
 
 def pair_scores(ticket: Ticket, others: Sequence[Ticket]) -> list[PairScore]:
     """`ticket` scored against each of `others`, in their order: one features pass (two queries)
-    and one embeddings call for the lot, however many there are."""
+    and one read of the stored embeddings for the lot, however many there are."""
     if not others:
         return []
     with configcache.scope():
         found = features_for([ticket, *others])
         model = calibration()
     query, features = found[ticket.pk], [found[other.pk] for other in others]
+    ids = [other.pk for other in others]
+    cosines = _embedding_cosines(ticket.pk, ids, stored_vectors([ticket.pk, *ids]))
     return [
-        scoring.score(query, other, model, embedding=cosine)
-        for other, cosine in zip(features, _embedding_cosines(query, features), strict=True)
+        scoring.score(query, other, model, embedding=cosine) for other, cosine in zip(features, cosines, strict=True)
     ]
 
 
@@ -157,18 +177,45 @@ def find_candidates(
             exclude_id, device_sn = None, ""
         since = query_row.created_at - timedelta(days=config.pool_days)
         hashes = [band_hash for _band, band_hash in analysis.band_hashes(query_row.text)]
-        pool = CandidatePool(hashes, since, exclude_id, query_row.customer_id, device_sn, config.candidate_limit)
+        own = stored_vectors([exclude_id]) if exclude_id is not None else {}
+        # The recent window (other customers hit by one outage, another language) only helps when
+        # the ticket has an embedding to re-rank it by.
+        recent_since = query_row.created_at - timedelta(hours=config.cluster_window_hours) if own else None
+        pool = CandidatePool(
+            hashes, since, exclude_id, query_row.customer_id, device_sn, config.candidate_limit, recent_since
+        )
         rows = candidate_rows(pool)
+        found_vectors = {**own, **stored_vectors(row.pk for row in rows)} if own else {}
+        cosines = _embedding_cosines(query_row.pk, [row.pk for row in rows], found_vectors)
+        rows, cosines = _reranked(query_row, rows, cosines, config.candidate_limit)
         phones = customer_phones([query_row.customer_id, *(row.customer_id for row in rows)])
         found = _features_of([query_row, *rows], phones)
         model = calibration(config)
     query, others = found[query_row.pk], [found[row.pk] for row in rows]
     scored = [
         Candidate(ticket_id=row.pk, score=scoring.score(query, other, model, embedding=cosine))
-        for row, other, cosine in zip(rows, others, _embedding_cosines(query, others), strict=True)
+        for row, other, cosine in zip(rows, others, cosines, strict=True)
     ]
-    scored.sort(key=lambda c: (-c.score.probability, -c.ticket_id))
+    scored.sort(key=lambda c: (-c.score.probability, -c.score.problem, -c.ticket_id))
     return scored[:limit]
+
+
+def _reranked(
+    query: Row, rows: list[Row], cosines: list[float | None], limit: int
+) -> tuple[list[Row], list[float | None]]:
+    """Without embeddings, every pooled row; with them, the `limit` nearest by cosine plus every
+    row of the same requester (a customer's or device's own tickets are always scored)."""
+    if all(cosine is None for cosine in cosines):
+        return rows, cosines
+    order = sorted(range(len(rows)), key=lambda i: -(cosines[i] if cosines[i] is not None else -1.0))
+    own = {
+        i
+        for i, row in enumerate(rows)
+        if (query.customer_id is not None and row.customer_id == query.customer_id)
+        or (query.device_sn.strip() and row.device_sn == query.device_sn)
+    }
+    kept = sorted(set(order[:limit]) | own)
+    return [rows[i] for i in kept], [cosines[i] for i in kept]
 
 
 def _number_ids(query: str) -> list[int]:

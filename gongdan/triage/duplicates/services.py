@@ -15,7 +15,7 @@ from gongdan.tickets import constants as tc
 from gongdan.tickets import services as tickets
 from gongdan.tickets.models import Ticket
 from gongdan.tickets.services.hooks import CreationHints
-from gongdan.triage.duplicates import analysis, calibration, dataset, scoring, selectors
+from gongdan.triage.duplicates import analysis, calibration, scoring, selectors
 from gongdan.triage.duplicates_constants import TERM_MAX_LENGTH
 from gongdan.triage.models import DuplicateBand, DuplicateConfig, DuplicateSuspicion, SearchTerm
 from gongdan.triage.models.duplicates import DuplicateFeatures
@@ -76,18 +76,23 @@ def _percent(probability: float) -> str:
 
 
 @transaction.atomic
-def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[DuplicateSuspicion]:
-    """Flag the earlier tickets whose calibrated probability reaches the threshold (R5.1).
+def flag_suspected_duplicates(
+    *, actor: Actor, ticket: Ticket, candidates: Sequence[selectors.Candidate] | None = None
+) -> list[DuplicateSuspicion]:
+    """Flag the earlier tickets that are the same request at or above the threshold (R5.1):
+    `candidates` when the caller already looked them up (the worker's check), else a lookup.
 
     The pair is only linked (`duplicate_of`) when an agent confirms it. No timeline event: the
     suspicion is the system's guess, shown in the ticket's duplicates panel and queue; the
     agent's decision is what the timeline records (a link or a note)."""
     config = selectors.current_config()
+    if candidates is None:
+        candidates = selectors.find_candidates(ticket, limit=MAX_FLAGGED)
     candidates = [
         candidate
-        for candidate in selectors.find_candidates(ticket, limit=MAX_FLAGGED)
+        for candidate in candidates
         if candidate.score.probability >= config.threshold and candidate.ticket_id < ticket.pk
-    ]
+    ][:MAX_FLAGGED]
     now = clock.now()
     return [
         DuplicateSuspicion.objects.get_or_create(
@@ -105,6 +110,8 @@ def flag_suspected_duplicates(*, actor: Actor, ticket: Ticket) -> list[Duplicate
 
 def on_ticket_created(ticket: Ticket, actor: Actor, hints: CreationHints) -> None:
     # One configuration read for both; indexing first memoises the text's analysis for the lookup.
+    # The lexical score flags the obvious at once (same requester, near-identical text); the worker
+    # checks again with the ticket's embedding (`batch.check_pending`) and adds what meaning finds.
     with configcache.scope():
         index_ticket(ticket)
         flag_suspected_duplicates(actor=actor, ticket=ticket)
@@ -168,6 +175,8 @@ def save_calibration(*, calibration: scoring.Calibration, pairs: int, decisions:
     config = DuplicateConfig.objects.select_for_update().get(pk=DuplicateConfig.current().pk)
     config.intercept = calibration.intercept
     config.coefficients = dict(calibration.coefficients)
+    config.lexical_intercept = calibration.lexical_intercept
+    config.lexical_coefficients = dict(calibration.lexical_coefficients)
     config.fitted_at = clock.now()
     config.fitted_pairs = pairs
     config.fitted_decisions = decisions
@@ -175,9 +184,25 @@ def save_calibration(*, calibration: scoring.Calibration, pairs: int, decisions:
     return config
 
 
-def refit(*, seed: int | None = None) -> DuplicateConfig:
-    """Fit the calibration on the generated training pairs plus every agent decision, and store it."""
-    generated = dataset.training_pairs(seed=seed)
+def refit(*, bounded: bool = False, embedded: dict | None = None) -> DuplicateConfig:
+    """Fit both text models on the hand-written tuning pairs plus every agent verdict, and store them.
+
+    `bounded` (the nightly refit): each coefficient moves at most `MAX_NIGHTLY_STEP` from the current
+    calibration. `embedded`: the set's vectors when the caller has them (else embedded now; without
+    a provider, the semantic model keeps its current coefficients, fitted on verdicts alone it could
+    be anything)."""
+    from gongdan.triage.duplicates import evaluation  # rapidfuzz and the hand-written set: refits only
+
+    if embedded is None:
+        embedded = evaluation.embed_set()
+    labelled = evaluation.tuning_pairs(embedded)
     decisions = decided_pairs()
-    fitted = calibration.fit(generated, decisions)
-    return save_calibration(calibration=fitted, pairs=len(generated), decisions=len(decisions))
+    current = selectors.calibration(DuplicateConfig.current())
+    fitted = calibration.fit(labelled, decisions, request_window_hours=current.request_window_hours)
+    if embedded is None:
+        fitted = scoring.Calibration(
+            current.intercept, current.coefficients, fitted.lexical_intercept, fitted.lexical_coefficients
+        )
+    if bounded:
+        fitted = calibration.bounded_step(current, fitted)
+    return save_calibration(calibration=fitted, pairs=len(labelled), decisions=len(decisions))

@@ -22,6 +22,7 @@ from gongdan.tickets.constants import ACTIVE_KINDS, FINAL_KINDS, EventType, Link
 from gongdan.tickets.models import Category, Status, Ticket
 from gongdan.tickets.services import hooks
 from gongdan.triage.duplicates import pair_score, pair_scores
+from gongdan.triage.duplicates.selectors import current_config as duplicate_config
 from gongdan.triage.merging import rules
 from gongdan.triage.merging.selectors import current_policy
 from gongdan.triage.models.merging import (
@@ -38,13 +39,20 @@ MAX_CANDIDATES = 20
 
 
 def _gates(policy: MergePolicy) -> rules.Gates:
+    # A merge is offered only for the same request at or above the duplicate threshold, whatever the
+    # policy's own minimum says: below it, unrelated problems were offered with one-click merge.
+    threshold = duplicate_threshold()
     return rules.Gates(
         require_same_customer=policy.require_same_customer,
         require_window=policy.require_window,
         window_hours=policy.window_hours,
         require_same_category_group=policy.require_same_category_group,
-        min_probability=policy.min_probability,
+        min_probability=max(policy.min_probability, threshold),
     )
+
+
+def duplicate_threshold() -> float:
+    return duplicate_config().threshold
 
 
 def category_root(category: Category | None) -> Category | None:

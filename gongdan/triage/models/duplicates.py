@@ -28,6 +28,22 @@ class DuplicateConfig(models.Model):
     candidate_limit = models.PositiveSmallIntegerField(_("candidates rescored"), default=c.DEFAULT_CANDIDATE_LIMIT)
     intercept = models.FloatField(_("calibration intercept"), default=c.DEFAULT_MODEL["intercept"])
     coefficients = models.JSONField(_("calibration coefficients"), default=c.default_coefficients)
+    lexical_intercept = models.FloatField(
+        _("lexical calibration intercept"), default=c.DEFAULT_LEXICAL_MODEL["intercept"]
+    )
+    lexical_coefficients = models.JSONField(
+        _("lexical calibration coefficients"), default=c.default_lexical_coefficients
+    )
+    request_window_hours = models.PositiveSmallIntegerField(
+        _("same-request window (hours)"),
+        default=c.DEFAULT_REQUEST_WINDOW_HOURS,
+        help_text=_("The same customer, device or phone within this many hours asks the same request again."),
+    )
+    cluster_window_hours = models.PositiveSmallIntegerField(
+        _("incident cluster window (hours)"),
+        default=c.DEFAULT_CLUSTER_WINDOW_HOURS,
+        help_text=_("Other customers reporting the same problem within this many hours join one incident."),
+    )
     fitted_at = models.DateTimeField(_("fitted at"), null=True, blank=True)
     fitted_pairs = models.PositiveIntegerField(_("pairs fitted on"), default=0)
     fitted_decisions = models.PositiveIntegerField(_("agent decisions fitted on"), default=0)

@@ -60,6 +60,7 @@ class ProposalState(models.TextChoices):
 class ProposalTrigger(models.TextChoices):
     CREATED = "created", _("Ticket created")
     CATEGORY_CHANGED = "category_changed", _("Category changed")
+    EMBEDDED = "embedded", _("Semantic check")
 
 
 class MergeProposal(models.Model):

@@ -53,8 +53,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=SEED)
         parser.add_argument("--per-phrasing", type=int, default=8)
         parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="k-fold cross-validated and unseen-wording comparison with the char 1-3-gram baseline",
+        )
+        parser.add_argument("--folds", type=int, default=5)
 
     def handle(self, *args, **options):
+        if options["compare"]:
+            self._compare(options["seed"], options["per_phrasing"], options["folds"])
+            return
         splits = ["random", "unseen"] if options["split"] == "both" else [options["split"]]
         results = [evaluate(split, options["seed"], options["per_phrasing"]) for split in splits]
         if options["format"] == "json":
@@ -72,3 +81,28 @@ class Command(BaseCommand):
                     f"{category:<28} {row['precision']:>9.3f} {row['recall']:>7.3f} "
                     f"{row['f1']:>6.3f} {row['support']:>4}"
                 )
+
+    def _compare(self, seed: int, per_phrasing: int, k: int) -> None:
+        import numpy as np
+
+        from gongdan.triage.classification import evaluation
+        from gongdan.triage.duplicates import embeddings
+
+        items = generate(seed=seed, per_phrasing=per_phrasing)
+        texts, labels = [i.text for i in items], [i.category for i in items]
+        embedded = embeddings.embed(texts)
+        if embedded is None:
+            self.stdout.write("Embeddings are off: the embedding variant is left out.")
+        index = np.arange(len(items))
+        unseen = [(index[[not i.held_out for i in items]], index[[i.held_out for i in items]])]
+        for title, folds in (
+            (f"{k}-fold cross-validation (stratified, seed {seed})", evaluation.cross_validated_folds(labels, k, seed)),
+            ("unseen wording (each kind's last phrasing per language held out)", unseen),
+        ):
+            self.stdout.write(f"{title}: {len(items)} texts, {len(set(labels))} categories")
+            floors = "  ".join(f"cov@{f:.1f}" for f in evaluation.FLOORS)
+            self.stdout.write(f"  {'model':<28} macro-F1  accuracy  {floors}")
+            for result in evaluation.compare(texts, labels, folds, embedded):
+                cells = "  ".join(f"{result.coverage[f][0]:.3f}/{result.coverage[f][1]:.2f}" for f in evaluation.FLOORS)
+                self.stdout.write(f"  {result.name:<28} {result.macro_f1:8.4f}  {result.accuracy:8.4f}  {cells}")
+            self.stdout.write("  (coverage/accuracy of the covered, at each confidence floor)")

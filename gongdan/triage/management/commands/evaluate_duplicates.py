@@ -1,50 +1,43 @@
-"""Precision/recall of duplicate detection at the configured threshold, LSH candidate recall and the
-calibration table, on the generated held-out pairs (see docs/triage.md)."""
+"""AUC and precision/recall at the threshold on the hand-written bilingual held-out pairs, for the
+semantic model, the lexical model and the `rapidfuzz.fuzz.ratio` baseline (see docs/triage.md)."""
 
 from django.core.management.base import BaseCommand
 
-from gongdan.triage.duplicates import dataset, evaluation, selectors, services
+from gongdan.triage.duplicates import evaluation, selectors, services
 from gongdan.triage.models import DuplicateConfig
 
 
 class Command(BaseCommand):
-    help = "Evaluate duplicate detection on the generated bilingual held-out set (--fit refits first)."
+    help = "Evaluate duplicate detection on the hand-written held-out pairs (--fit refits first)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
         parser.add_argument("--threshold", type=float, default=None, help="default: the configured threshold")
-        parser.add_argument("--fit", action="store_true", help="refit on the training pairs + agents' decisions")
+        parser.add_argument("--fit", action="store_true", help="refit on the tuning pairs + agents' verdicts")
+        parser.add_argument("--part", choices=("held_out", "tuning"), default="held_out")
 
-    def handle(self, *args, seed: int, threshold: float | None, fit: bool, **options):
-        config = services.refit(seed=seed) if fit else DuplicateConfig.current()
+    def handle(self, *args, threshold: float | None, fit: bool, part: str, **options):
+        embedded = evaluation.embed_set()
+        config = services.refit(embedded=embedded) if fit else DuplicateConfig.current()
         threshold = config.threshold if threshold is None else threshold
         model = selectors.calibration(config)
-        report = evaluation.evaluate(model, threshold, seed=seed)
+        report = evaluation.evaluate(model, threshold, embedded, part=part)
         out = self.stdout.write
         origin = f"fitted {config.fitted_at:%Y-%m-%d %H:%M}" if config.fitted_at else "shipped defaults"
-        out(f"Calibration: {origin}; intercept {model.intercept}, coefficients {dict(model.coefficients)}")
+        out(f"Calibration: {origin}")
+        out(f"  semantic: {model.semantic.as_dict()}")
+        out(f"  lexical:  {model.lexical.as_dict()}")
+        if embedded is None:
+            out("Embeddings are off (GONGDAN_EMBEDDINGS_PROVIDER): the semantic model is not evaluated.")
         out(
-            f"Pairs: {report.training_pairs} training, {report.held_out_pairs} held out "
-            f"({report.held_out_duplicates} duplicates)"
+            f"Pairs: {report.tuning_pairs} tuning; {report.held_out_pairs} evaluated ({part}), "
+            f"{report.held_out_duplicates} duplicates"
         )
-        m = report.at_threshold
-        out(
-            f"At threshold {threshold:.2f}: flagged {m.flagged}, precision {m.precision:.3f}, "
-            f"recall {m.recall:.3f}, F1 {m.f1:.3f}"
-        )
-        out("threshold  flagged  precision  recall  F1")
-        for row in report.sweep:
-            out(f"{row.threshold:9.2f}  {row.flagged:7d}  {row.precision:9.3f}  {row.recall:6.3f}  {row.f1:.3f}")
-        out(
-            f"Candidate stage: LSH recall {report.lsh_recall:.3f} of held-out duplicates, with the same "
-            f"customer/device pool {report.candidate_recall:.3f}; "
-            f"LSH hits on non-duplicates {report.lsh_negative_hits:.3f}"
-        )
-        out("Calibration table (held out): probability bin, pairs, mean probability, share of duplicates")
-        for row in report.table:
-            out(
-                f"[{row.low:.2f}, {row.high:.2f})  {row.pairs:5d}  "
-                f"{row.mean_probability:.3f}  {row.duplicate_share:.3f}"
-            )
-        out(f"Missed duplicates by rewording: {report.missed}")
-        out(f"False alarms by kind: {report.false_alarms}")
+        out(f"{'scorer':22s}  AUC    flagged  precision  recall  (at {threshold:.2f})")
+        for side in report.sides:
+            m = side.at_threshold
+            out(f"{side.name:22s}  {side.auc:.3f}  {m.flagged:7d}  {m.precision:9.3f}  {m.recall:6.3f}")
+        for side in report.sides:
+            out(f"{side.name}: threshold, flagged, precision, recall")
+            for row in side.sweep:
+                out(f"  {row.threshold:5.2f}  {row.flagged:5d}  {row.precision:.3f}  {row.recall:.3f}")
+            out(f"  false alarms at {threshold:.2f} by kind: {side.false_alarms}")
