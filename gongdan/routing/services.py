@@ -130,6 +130,15 @@ def _team(ticket: Ticket, team_id: int | None) -> Team | None:
     return Team.objects.get(pk=team_id)
 
 
+def _leave_to_team(ticket: Ticket, team_id: int | None, *, new: bool) -> None:
+    """Manual strategy: no assignee, but the ticket lands in its team's queue."""
+    team = _team(ticket, team_id)
+    if team is not None and ticket.team_id != team.pk:
+        tickets.assign(
+            actor=Actor.system(), ticket=ticket, assignee=None, team=team, reason="strategy=manual", locked=new
+        )
+
+
 def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO, new: bool = False) -> Outcome:
     """Choose an agent for an unassigned ticket and assign it, or hold it.
 
@@ -141,7 +150,11 @@ def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO, new: bool = False)
     team_id = ticket.team_id or selectors.team_id_for(ticket.category_id)
     strategy = strategy_for(team_id, policy)
     if strategy == c.Strategy.MANUAL:
-        return Outcome()
+        _leave_to_team(ticket, team_id, new=new)
+        if ticket.priority.code != PriorityCode.P0:
+            return Outcome()
+        # A P0 must land somewhere visible: ranked like anywhere else, or held on the assignment board.
+        strategy = c.Strategy.BEST_MATCH
     breaker = refresh_breaker()
     if scoring.breaker_holds(ticket.priority.code, breaker.is_open, policy.held_priorities):
         why = f"P0 breaker open: more than {policy.breaker_threshold} P0 tickets wait"
