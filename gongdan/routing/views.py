@@ -67,6 +67,7 @@ def banner(request: HttpRequest) -> HttpResponse:
         "threshold": config.policy().breaker_threshold,
         "is_lead": access.is_lead(request.user),
         "availability": request.user.availability,
+        "my_state": selectors.states([request.user], clock.now())[request.user.pk],
         "choices": AvailabilityForm.base_fields["availability"].choices,
     }
     return render(request, "routing/partials/banner.html", context)

@@ -12,7 +12,7 @@
     const h = Math.floor(s / 3600); s -= h * 3600;
     const m = Math.floor(s / 60);
     let text = d ? `${d}${zh ? "天" : "d"} ${h}${zh ? "小时" : "h"}` : h ? `${h}${zh ? "小时" : "h"} ${m}${zh ? "分" : "m"}` : `${m}${zh ? "分钟" : " min"}`;
-    if (past) return zh ? `已超时 ${text}` : `${text} overdue`;
+    if (past) return zh ? `超出 ${text}` : `${text} overdue`;
     return zh ? `剩余 ${text}` : `${text} left`;
   }
 

@@ -76,3 +76,15 @@ def own_summary(event) -> str:
     if not summary or (body and body.startswith(summary.rstrip("…").rstrip())):
         return ""
     return summary
+
+
+@register.simple_tag
+def sla_view(ticket) -> dict:
+    """The queue's SLA cell: a state and a countdown that agree (`sla.selectors.shown`)."""
+    from gongdan.core import clock
+    from gongdan.sla import selectors
+    from gongdan.tickets.constants import SlaStatus
+
+    due = getattr(ticket, "next_due", None)
+    status, due = selectors.shown(ticket.sla_status, due if due and due.year < 9000 else None, clock.now())
+    return {"status": status, "label": SlaStatus(status).label if status in SlaStatus.values else status, "due": due}
