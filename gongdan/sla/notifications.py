@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings as django_settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from gongdan.automation import services as outbox
+from gongdan.core import siteurl
 from gongdan.sla import constants as c
 from gongdan.sla.deadlines import Due, Step
 from gongdan.tickets.constants import EventType
@@ -176,7 +176,7 @@ def history(ticket: Ticket) -> str:
 
 
 def body(ticket: Ticket, headline: str, history: str) -> str:
-    link = django_settings.SITE_URL + reverse("web:ticket", args=[ticket.number])
+    link = siteurl.absolute(reverse("web:ticket", args=[ticket.number]))
     due = [
         ("首次响应 / first response", ticket.first_response_due_at),
         ("再次响应 / next response", ticket.next_response_due_at),

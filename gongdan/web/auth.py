@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongdan.accounts.constants import Role
 from gongdan.automation import services as outbox
+from gongdan.core import siteurl
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import CustomerIdentity
 from gongdan.portal.forms import LoginLinkForm
@@ -115,7 +116,7 @@ def send_login_link(request: HttpRequest) -> HttpResponse:
     email = form.cleaned_data["email"].strip().lower()
     user = _customer_user_for(email)
     if user is not None:
-        url = settings.SITE_URL.rstrip("/") + reverse("login-link", args=[make_link_token(user)])
+        url = siteurl.absolute(reverse("login-link", args=[make_link_token(user)]))
         with transaction.atomic(), translation.override(user.language):
             body = render_to_string(
                 "web/login_link_email.txt", {"url": url, "minutes": settings.LOGIN_LINK_MAX_AGE // 60}

@@ -41,7 +41,13 @@ class Command(BaseCommand):
         if reason:
             self.stderr.write(f"Not loading the demo into a database that is in use: {reason}.")
             return
-        summary = builder.build()
+        self.stdout.write("Loading the demo desk (a few minutes: every ticket's history is replayed)…")
+
+        def progress(done: int, total: int) -> None:
+            self.stdout.write(f"  {done}/{total} tickets")
+            self.stdout.flush()
+
+        summary = builder.build(progress=progress)
         start, end = summary.window
         self.stdout.write(
             self.style.SUCCESS(
