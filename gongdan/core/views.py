@@ -1,5 +1,9 @@
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -10,3 +14,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # report any database failure as unhealthy
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers ask for on every page whatever the page links."""
+    icon = finders.find("favicon.ico")
+    response = HttpResponse(Path(icon).read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

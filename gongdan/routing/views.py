@@ -21,7 +21,7 @@ from gongdan.routing.forms import AvailabilityForm, DispatchForm, ReassignForm
 from gongdan.routing.models import BreakerTransition, Dispatch, HeldTicket, RoutingDecision
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.constants import ACTIVE_KINDS
-from gongdan.web.decorators import desk_required, lead_required
+from gongdan.web.decorators import desk_required, lead_required, staff_required
 
 HISTORY_ROWS = 100
 DISPATCH_ROWS = 200
@@ -116,10 +116,14 @@ def breaker_history(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@desk_required
+@staff_required
 def dispatches(request: HttpRequest) -> HttpResponse:
+    """Open field jobs: all of them for the desk, their own for field engineers (department staff)."""
+    jobs = Dispatch.objects.filter(ticket__status__kind__in=ACTIVE_KINDS)
+    if not access.is_desk(request.user):
+        jobs = jobs.filter(engineer=request.user)
     jobs = (
-        Dispatch.objects.filter(ticket__status__kind__in=ACTIVE_KINDS)
+        jobs
         .select_related("ticket__priority", "ticket__status", "engineer", "skill")
         .order_by("ticket__priority__rank", "-decided_at")[:DISPATCH_ROWS]
     )

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 
 from gongdan.accounts.models import Shift, Skill, UserSkill
+from gongdan.core import clock
 from gongdan.routing.models import BreakerState, BreakerTransition, Dispatch, RoutingPolicy
 from gongdan.tickets.constants import EventType
 from tests import factories
@@ -177,3 +178,28 @@ def test_the_assignment_board_names_skills_and_teams_in_the_viewers_language(lea
     row = row[: row.index("</tr>")]
     assert "Printers&nbsp;3" in row and service_team.name_en in row
     assert "printers" not in row and service_team.code not in row
+
+
+def test_a_field_engineer_sees_their_own_field_jobs_not_a_404(customer, purchasing, agent):
+    """Issue 17, defect 14: the field-jobs link answered engineers (department staff) with a 404 page."""
+    mine = factories.ticket_for(customer, subject="上门维修")
+    theirs = factories.ticket_for(customer, subject="别人的工单")
+    Dispatch.objects.create(
+        ticket=mine, latitude=31.2, longitude=121.4, engineer=purchasing, distance_km=3.5, decided_at=clock.now()
+    )
+    Dispatch.objects.create(
+        ticket=theirs, latitude=31.2, longitude=121.4, engineer=agent, distance_km=9.0, decided_at=clock.now()
+    )
+
+    response = client_for(purchasing).get("/desk/routing/dispatches/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert mine.number in html and theirs.number not in html
+
+
+def test_the_favicon_is_served(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"
