@@ -122,11 +122,9 @@ def dispatches(request: HttpRequest) -> HttpResponse:
     jobs = Dispatch.objects.filter(ticket__status__kind__in=ACTIVE_KINDS)
     if not access.is_desk(request.user):
         jobs = jobs.filter(engineer=request.user)
-    jobs = (
-        jobs
-        .select_related("ticket__priority", "ticket__status", "engineer", "skill")
-        .order_by("ticket__priority__rank", "-decided_at")[:DISPATCH_ROWS]
-    )
+    jobs = jobs.select_related("ticket__priority", "ticket__status", "engineer", "skill").order_by(
+        "ticket__priority__rank", "-decided_at"
+    )[:DISPATCH_ROWS]
     return render(request, "routing/dispatches.html", {"jobs": jobs, "policy": config.policy()})
 
 

@@ -55,8 +55,10 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _sign_in(request: HttpRequest, user, target: str = "") -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    translation.activate(user.language)
-    return _with_language(redirect(target or landing_url(user)), user.language)
+    # The chosen language, or (until one is chosen) the browser's: a first visit follows Accept-Language.
+    language = user.language or translation.get_language_from_request(request)
+    translation.activate(language)
+    return _with_language(redirect(target or landing_url(user)), language)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -117,7 +119,10 @@ def send_login_link(request: HttpRequest) -> HttpResponse:
     user = _customer_user_for(email)
     if user is not None:
         url = siteurl.absolute(reverse("login-link", args=[make_link_token(user)]))
-        with transaction.atomic(), translation.override(user.language):
+        with (
+            transaction.atomic(),
+            translation.override(user.language or translation.get_language_from_request(request)),
+        ):
             body = render_to_string(
                 "web/login_link_email.txt", {"url": url, "minutes": settings.LOGIN_LINK_MAX_AGE // 60}
             )
