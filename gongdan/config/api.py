@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from gongdan.config.docs import VendoredSwagger
 from gongdan.core.api_support import install_error_handlers, session_or_token
 
 api = NinjaAPI(
@@ -11,6 +12,7 @@ api = NinjaAPI(
     "(`manage.py issue_api_token`) or a browser session. Errors are application/problem+json.",
     auth=session_or_token,
     urls_namespace="api-v1",
+    docs=VendoredSwagger(),
 )
 install_error_handlers(api)
 
