@@ -43,7 +43,6 @@ def request_confirmation(*, ticket: Ticket, actor: Actor) -> ResolutionConfirmat
         ticket,
         actor,
         EventType.CONFIRMATION_REQUESTED,
-        summary="请客户确认解决 / confirmation sent",
         is_public=True,
         new={"expires_at": confirmation.expires_at.isoformat()},
     )

@@ -379,8 +379,8 @@ def dispatch(
     explanation = _dispatch_explanation(ranked, choice, fallback_used, policy)
     if engineer is not None:
         tickets.update_fields(actor=actor, ticket=ticket, changes={"engineer": engineer})
-    summary = f"派工 {engineer} {choice.km:g} km" if choice else "派工：范围内无工程师，转组长"
-    tickets.record_event(ticket, actor, EventType.NOTE, summary=summary[:60], body=explanation)
+    job = {"engineer": str(engineer) if engineer else None, "km": choice.km if choice else None}
+    tickets.record_event(ticket, actor, EventType.NOTE, body=explanation, new={"dispatch": job})
     RoutingDecision.objects.create(
         ticket=ticket,
         kind=c.DecisionKind.DISPATCHED,

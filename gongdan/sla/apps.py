@@ -6,3 +6,18 @@ class SlaConfig(AppConfig):
     name = "gongdan.sla"
     label = "sla"
     verbose_name = _("SLA")
+
+    def ready(self) -> None:
+        from gongdan.sla import notifications
+        from gongdan.tickets import rendering
+        from gongdan.tickets.constants import EventType
+
+        for event_type in (
+            EventType.P0_ALERT,
+            EventType.SLA_WARNING,
+            EventType.SLA_BREACHED,
+            EventType.ESCALATED,
+            EventType.STAGNANT,
+            EventType.P0_BREAKER,
+        ):
+            rendering.register(event_type, notifications.describe)

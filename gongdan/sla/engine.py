@@ -251,18 +251,24 @@ def _announce(works: list[Work], now: datetime) -> None:
             work.ticket.pk,
             found.event_type,
             channel,
-            found.headline[:200],
-            {"signal": due.kind, "target": due.target, "stage": due.stage, "due": due.at.isoformat()},
+            "",  # rendered from the parameters in the viewer's language (tickets.rendering)
+            {
+                "signal": due.kind,
+                "target": due.target,
+                "stage": due.stage,
+                "step": found.step,
+                "due": due.at.isoformat(),
+            },
             now,
         )
         for work, due, found, _signal_pk in fired
     ]
     event_pks = bulk.insert(TicketEvent, EVENT_FIELDS, rows)
     notices = []
-    for (work, _due, found, signal_pk), event_pk, row in zip(fired, event_pks, rows, strict=True):
+    for (work, _due, found, signal_pk), event_pk in zip(fired, event_pks, strict=True):
         lines = history.get(work.ticket.pk)
         if lines is not None:
-            lines.append(notifications.line(now, event_pk, found.event_type, "system", False, row[3]))
+            lines.append(notifications.line(now, event_pk, found.event_type, "system", False, found.headline))
             if found.recipients:
                 text = notifications.history_text(lines)
                 notices.append(notifications.notice(work.ticket, signal_pk, found, text))
