@@ -379,8 +379,8 @@ def dispatch(
     explanation = _dispatch_explanation(ranked, choice, fallback_used, policy)
     if engineer is not None:
         tickets.update_fields(actor=actor, ticket=ticket, changes={"engineer": engineer})
-    job = {"engineer": str(engineer) if engineer else None, "km": choice.km if choice else None}
-    tickets.record_event(ticket, actor, EventType.NOTE, body=explanation, new={"dispatch": job})
+    sent = {"engineer": str(engineer) if engineer else None, "km": choice.km if choice else None}
+    tickets.record_event(ticket, actor, EventType.NOTE, body=explanation, new={"dispatch": sent})
     RoutingDecision.objects.create(
         ticket=ticket,
         kind=c.DecisionKind.DISPATCHED,

@@ -1,6 +1,7 @@
 """Links in mail are built from the one configured site URL, which `make run` sets from its address
 (issue 17, defect 12); `make run` runs the due sweeps before its banner (defect 13)."""
 
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -54,6 +55,6 @@ def test_catch_up_delivers_the_due_mail_at_once(db, mailoutbox):
     from gongdan.automation import services as outbox
 
     outbox.enqueue_email(recipient="a@example.com", subject="s", body="b")
-    call_command("catch_up", stdout=open(os.devnull, "w"))
+    call_command("catch_up", stdout=io.StringIO())
     assert [m.to for m in mailoutbox] == [["a@example.com"]]
     assert not OutboxMessage.objects.filter(state="pending").exists()

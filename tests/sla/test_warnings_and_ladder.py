@@ -1,6 +1,7 @@
 """Warnings before a breach, the breach, and the escalation ladder: each fires exactly once."""
 
 from gongdan.automation.models import OutboxMessage
+from gongdan.sla import notifications
 from gongdan.sla import services as sla
 from gongdan.sla.models import SlaSignal, TicketSla
 from gongdan.tickets import services
@@ -11,7 +12,8 @@ from tests.sla.conftest import at
 
 def _sla_events(ticket):
     kinds = [EventType.SLA_WARNING, EventType.SLA_BREACHED, EventType.ESCALATED]
-    return list(ticket.events.filter(event_type__in=kinds).values_list("event_type", "summary"))
+    rows = ticket.events.filter(event_type__in=kinds).values_list("event_type", "new_value", "summary")
+    return [(kind, notifications.both_languages(kind, new, summary)) for kind, new, summary in rows]
 
 
 def _assigned_p2(customer, lead_actor, agent, travel):
