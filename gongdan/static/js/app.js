@@ -100,7 +100,7 @@
     }
     const actions = {
       "?": help,
-      "/": () => focusField("#f-q"),
+      "/": () => focusField(document.getElementById("f-q") ? "#f-q" : "#global-search"),
       j: () => move(1),
       k: () => move(-1),
       o: () => { const row = current(); const a = row && row.querySelector("a"); if (a) a.click(); },
@@ -124,3 +124,18 @@
   document.addEventListener("htmx:afterSettle", () => { tick(); updatePresenceMode(); });
   setInterval(tick, 30000);
 })();
+
+// ---- new ticket: pick a customer from the lookup without reloading the page -----------------------
+document.addEventListener("click", (evt) => {
+  const pick = evt.target.closest && evt.target.closest(".customer-pick");
+  const field = document.getElementById("id_customer");
+  if (!pick || !field) return;
+  evt.preventDefault();
+  field.value = pick.dataset.id;
+  const shown = document.getElementById("chosen-customer");
+  const badge = document.createElement("span");
+  badge.className = "badge text-bg-primary";
+  badge.textContent = pick.dataset.label;
+  shown.replaceChildren(badge);
+  document.body.dispatchEvent(new Event("customer-chosen"));
+});
