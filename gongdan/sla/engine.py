@@ -49,6 +49,8 @@ STATE_FIELDS = [
     "warning_stage",
     "breached_at",
     "escalation_level",
+    "escalation_cycle",
+    "escalated_at",
     "p0_breaker_at",
 ]
 # Every ticket column the engine reads or writes (a batch loads only these).
@@ -153,7 +155,11 @@ def _compute(work: Work, snapshot: config.Snapshot, now: datetime) -> None:
     ck.settle(state, clocks)
     signals = dl.clock_signals([*clocks, *([answered] if answered else [])], now)
     steps = policies.ladder(ctx.policy, snapshot)
-    ladder_due, ladder_next = dl.ladder_signals(dl.ladder_driver(clocks, now), steps, now)
+    driver = dl.ladder_driver(clocks, now)
+    same = driver is not None and state.escalation_cycle == driver.cycle
+    ladder_due, ladder_next = dl.ladder_signals(
+        driver, steps, now, state.escalation_level if same else 0, state.escalated_at if same else None
+    )
     thresholds = policies.stagnation_thresholds(ticket, ctx.settings, snapshot)
     level, stagnant_due, stagnant_next = dl.stagnation(
         ck.stagnation_base(state, ticket), thresholds.yellow, thresholds.red, now
@@ -235,7 +241,9 @@ def _apply(state: TicketSla, due: dl.Due, now: datetime) -> None:
     if due.kind == c.SignalKind.BREACH and (state.breached_at is None or due.at < state.breached_at):
         state.breached_at = due.at
     if due.kind == c.SignalKind.ESCALATION:
-        state.escalation_level = max(state.escalation_level, due.stage)
+        same = due.cycle == state.escalation_cycle
+        state.escalation_level = max(state.escalation_level, due.stage) if same else due.stage
+        state.escalation_cycle, state.escalated_at = due.cycle, now
     if due.kind == c.SignalKind.P0_BREAKER:
         state.p0_breaker_at = now
 
