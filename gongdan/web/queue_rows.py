@@ -22,7 +22,7 @@ from gongdan.web.templatetags.workspace import bi, kind_class, priority_class, s
 ROW = (
     '<tr class="ticket-row" data-number="{number}">{check}'
     '<td class="text-nowrap"><a class="ticket-link" href="{href}">{number}</a></td>'
-    "<td>{subject}{vip}{stagnation}</td>"
+    '<td class="subject">{subject}{vip}{stagnation}</td>'
     '<td class="d-none d-md-table-cell">{customer}</td>'
     '<td><span class="{priority_css}">{priority}</span></td>'
     '<td><span class="badge {status_css}">{status}</span></td>'
