@@ -10,10 +10,14 @@ ADDR="${GONGDAN_RUN_ADDR:-127.0.0.1:8000}"
 export GONGDAN_DEBUG="${GONGDAN_DEBUG:-true}"
 # Outgoing mail is printed on the console in development.
 export GONGDAN_EMAIL_BACKEND="${GONGDAN_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+# Links in mail (sign-in links, confirmations, notices) point at the address this server runs on.
+export GONGDAN_SITE_URL="${GONGDAN_SITE_URL:-http://${ADDR}}"
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py load_demo
 "$PY" manage.py collectstatic --noinput -v 0
+# The sweeps a freshly loaded demo is due (and the mail they send) run now, before the banner.
+"$PY" manage.py catch_up
 
 pids=()
 stop() {

@@ -52,7 +52,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"客户{n}")
-    language = "zh-hans"
+    language = "zh-hans"  # staff personas speak Chinese unless a test says otherwise
 
 
 def customer_with_login(username: str, *, email: str | None = None, **fields) -> Customer:

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 
 from gongdan.accounts.constants import STAFF_ROLES, Role
@@ -66,7 +67,7 @@ def me(request: HttpRequest):
         display_name=str(user),
         role=Role.ADMIN if user.is_superuser else user.role,
         email=user.email,
-        language=user.language,
+        language=user.language or get_language(),
         timezone=user.timezone,
         is_superuser=user.is_superuser,
         teams=sorted(team.code for team in user.teams.all()),

@@ -41,8 +41,13 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Empty until the person picks a language: until then every sign-in follows the browser (issue 17).
     language = models.CharField(
-        _("language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]
+        _("language"),
+        max_length=10,
+        default="",
+        blank=True,
+        choices=[("", _("As the browser asks")), ("zh-hans", "简体中文"), ("en", "English")],
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     availability = models.CharField(

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from gongdan.config.docs import VendoredSwagger
 from gongdan.core.api_support import ApiRenderer, install_error_handlers, install_strict_query, session_or_token
 
 api = NinjaAPI(
@@ -12,6 +13,7 @@ api = NinjaAPI(
     auth=session_or_token,
     urls_namespace="api-v1",
     renderer=ApiRenderer(),
+    docs=VendoredSwagger(),
 )
 install_error_handlers(api)
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gongdan.config.api import api
-from gongdan.core.views import healthz
+from gongdan.core.views import favicon, healthz
 from gongdan.web import auth
 
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("desk/", include("gongdan.web.urls")),
     path("portal/", include("gongdan.portal.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("feedback/", include("gongdan.feedback.urls")),

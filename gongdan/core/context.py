@@ -19,6 +19,7 @@ class Channel:
     EMAIL = "email"
     IM = "im"
     PHONE = "phone"
+    WALK_IN = "walk_in"
     SYSTEM = "system"
     ADMIN = "admin"
 
@@ -29,6 +30,7 @@ class Channel:
         (EMAIL, _("Email")),
         (IM, _("Instant messaging")),
         (PHONE, _("Phone")),
+        (WALK_IN, _("Walk-in")),
         (SYSTEM, _("System")),
         (ADMIN, _("Admin")),
     ]

@@ -1,9 +1,12 @@
 """`/healthz` for load balancers and monitors (anonymous): what is down, never where it lives."""
 
 import logging
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
 
 from gongdan.core.outage import retry_after
 
@@ -45,3 +48,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     # The web answers while the queue is down (the sweeps catch up): degraded, still 200.
     status = "ok" if queue == "ok" else "degraded"
     return JsonResponse({"status": status, "database": connection.vendor, "queue": queue})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers ask for on every page whatever the page links."""
+    icon = finders.find("favicon.ico")
+    response = HttpResponse(Path(icon).read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongdan.customers import access
-from gongdan.customers.models import Customer, CustomerIdentity
+from gongdan.customers.models import Customer, CustomerIdentity, Device
 from gongdan.customers.services import normalise_phone_query
 
 
@@ -22,7 +22,8 @@ def search_customers(user, q: str | None = None) -> QuerySet[Customer]:
     if phone:
         values |= Q(value__contains=phone)
     identity = CustomerIdentity.objects.filter(values, customer=OuterRef("pk"))
-    return queryset.filter(Q(name__icontains=text) | Exists(identity))
+    device = Device.objects.filter(serial_number__iexact=text, customer=OuterRef("pk"))
+    return queryset.filter(Q(name__icontains=text) | Exists(identity) | Exists(device))
 
 
 def get_customer(user, customer_id: int) -> Customer:

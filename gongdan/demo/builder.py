@@ -8,6 +8,7 @@ outbox deliveries carry realistic timestamps. Demo mail is delivered to a dummy 
 import logging
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -71,8 +72,9 @@ def window_end(now: datetime | None = None) -> datetime:
     return timezone.make_aware(datetime.combine(local.date(), time.min), local.tzinfo)
 
 
-def build(now: datetime | None = None) -> Summary:
-    """Load the demo unless it is there already. Returns what was built."""
+def build(now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Load the demo unless it is there already. Returns what was built. `progress(done, total)` is
+    called as tickets are created (the load takes minutes; `load_demo` prints it)."""
     import time_machine  # a dev dependency; the demo is a development and evaluation tool
 
     if is_loaded():
@@ -96,7 +98,7 @@ def build(now: datetime | None = None) -> Summary:
             directory = Directory.create()
             _triage_configuration(start)
             demo_routing.hold_for_replay()
-            Player(directory, traveller, start).play(plan())
+            Player(directory, traveller, start, progress).play(plan())
             # Rules and the model only after the history, so the history's timeline stays as planned.
             triage.seed_default_rules(actor=Actor.system())
             triage.train_classifier(actor=Actor.system())
@@ -330,16 +332,23 @@ FILES = {
 class Player:
     """Plays the planned steps in time order through the services."""
 
-    def __init__(self, directory: Directory, traveller: Any, start: datetime):
+    def __init__(self, directory: Directory, traveller: Any, start: datetime, progress=None):
+        self.progress = progress or (lambda done, total: None)
         self.directory = directory
         self.traveller = traveller
         self.start = start
         self.tickets: dict[str, Ticket] = {}
 
     def play(self, steps: list[Step]) -> None:
+        total = sum(1 for step in steps if step.action == "create" and step.at <= HORIZON)
+        created = 0
         for step in steps:
             if step.at > HORIZON:
                 break
+            if step.action == "create":
+                created += 1
+                if created % 25 == 0 or created == total:
+                    self.progress(created, total)
             self.traveller.move_to(self.start + timedelta(seconds=step.at))
             getattr(self, f"_{step.action}")(step, self.directory.actor(step.who))
         self.traveller.move_to(self.start + timedelta(seconds=HORIZON))

@@ -3,14 +3,13 @@
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from gongdan.automation import services as outbox
-from gongdan.core import clock
+from gongdan.core import clock, siteurl
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import InvalidInput, TokenInvalid
 from gongdan.feedback.models import ResolutionConfirmation
@@ -26,7 +25,7 @@ def make_token(confirmation: ResolutionConfirmation) -> str:
 
 
 def confirmation_url(confirmation: ResolutionConfirmation) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/feedback/confirm/{make_token(confirmation)}/"
+    return siteurl.absolute(f"/feedback/confirm/{make_token(confirmation)}/")
 
 
 def on_status_changed(ticket: Ticket, actor: Actor, old: Status, event: TicketEvent) -> None:
@@ -50,7 +49,6 @@ def request_confirmation(*, ticket: Ticket, actor: Actor) -> ResolutionConfirmat
         ticket,
         actor,
         EventType.CONFIRMATION_REQUESTED,
-        summary="请客户确认解决 / confirmation sent",
         is_public=True,
         new={"expires_at": confirmation.expires_at.isoformat()},
     )

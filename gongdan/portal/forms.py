@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongdan.tickets.models import Category
-from gongdan.web.forms import MultipleFileField, StyledForm
+from gongdan.web.forms import ModelChoiceField, MultipleFileField, StyledForm
 
 
 class LoginLinkForm(StyledForm):
@@ -12,7 +12,7 @@ class LoginLinkForm(StyledForm):
 
 
 class RequestForm(StyledForm):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
     device = forms.ChoiceField(label=_("Device"), required=False)
@@ -26,7 +26,9 @@ class RequestForm(StyledForm):
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("code")
+        self.fields["category"].queryset = (
+            Category.objects.filter(is_active=True).select_related("parent__parent").order_by("code")
+        )
         devices = list(customer.devices.all()) if customer else []
         self.fields["device"].choices = [("", "—")] + [
             (d.serial_number, f"{d.serial_number} {d.model}".strip()) for d in devices

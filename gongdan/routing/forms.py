@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongdan.accounts.constants import Availability
 from gongdan.accounts.models import Skill
-from gongdan.web.forms import StyledForm, staff_choices
+from gongdan.web.forms import ModelChoiceField, StyledForm, staff_choices
 
 
 class DispatchForm(StyledForm):
     latitude = forms.FloatField(label=_("Site latitude"), min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Site longitude"), min_value=-180, max_value=180)
-    skill = forms.ModelChoiceField(label=_("Extra skill needed"), queryset=Skill.objects.all(), required=False)
+    skill = ModelChoiceField(label=_("Extra skill needed"), queryset=Skill.objects.all(), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "dp")

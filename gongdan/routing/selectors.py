@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 
 from gongdan.accounts.constants import Role, TeamKind
 from gongdan.accounts.models import Shift, User, UserSkill
@@ -91,12 +92,13 @@ def _skills_by_user(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
 
 
 def _skill_codes_by_user(user_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """User id -> skill code -> proficiency, for display."""
+    """User id -> skill name (in the current language) -> proficiency, for display."""
+    chinese = (get_language() or "").startswith("zh")
     skills: dict[int, dict[str, int]] = defaultdict(dict)
-    for user_id, code, level in UserSkill.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "skill__code", "proficiency"
+    for user_id, zh, en, level in UserSkill.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "skill__name_zh", "skill__name_en", "proficiency"
     ):
-        skills[user_id][code] = level
+        skills[user_id][(zh if chinese else en) or zh or en] = level
     return skills
 
 
@@ -188,6 +190,7 @@ def board_rows(now: datetime) -> list[dict]:
         .order_by("username")
     )
     ids = [p.pk for p in people]
+    chinese = (get_language() or "").startswith("zh")
     loads, skills, state = open_by_priority(ids), _skill_codes_by_user(ids), states(people, now)
     rows = [
         {
@@ -197,7 +200,8 @@ def board_rows(now: datetime) -> list[dict]:
             "urgent": sum(n for code, n in loads.get(person.pk, {}).items() if code in ("P0", "P1")),
             "load": scoring.weighted_load(loads.get(person.pk, {}), policy.load_weights),
             "skills": sorted(skills.get(person.pk, {}).items()),
-            "teams": sorted(team.code for team in person.teams.all()),
+            "teams": sorted(team.name_zh if chinese else team.name_en for team in person.teams.all()),
+            "availability": person.availability,
         }
         for person in people
     ]

@@ -131,6 +131,15 @@ def _team(ticket: Ticket, team_id: int | None) -> Team | None:
     return Team.objects.get(pk=team_id)
 
 
+def _leave_to_team(ticket: Ticket, team_id: int | None, *, new: bool) -> None:
+    """Manual strategy: no assignee, but the ticket lands in its team's queue."""
+    team = _team(ticket, team_id)
+    if team is not None and ticket.team_id != team.pk:
+        tickets.assign(
+            actor=Actor.system(), ticket=ticket, assignee=None, team=team, reason="strategy=manual", locked=new
+        )
+
+
 def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO, new: bool = False) -> Outcome:
     """Choose an agent for an unassigned ticket and assign it, or hold it.
 
@@ -142,7 +151,11 @@ def route(ticket: Ticket, *, kind: str = c.DecisionKind.AUTO, new: bool = False)
     team_id = ticket.team_id or selectors.team_id_for(ticket.category_id)
     strategy = strategy_for(team_id, policy)
     if strategy == c.Strategy.MANUAL:
-        return Outcome()
+        _leave_to_team(ticket, team_id, new=new)
+        if ticket.priority.code != PriorityCode.P0:
+            return Outcome()
+        # A P0 must land somewhere visible: ranked like anywhere else, or held on the assignment board.
+        strategy = c.Strategy.BEST_MATCH
     breaker = refresh_breaker()
     if scoring.breaker_holds(ticket.priority.code, breaker.is_open, policy.held_priorities):
         why = f"P0 breaker open: more than {policy.breaker_threshold} P0 tickets wait"
@@ -381,8 +394,8 @@ def dispatch(
     explanation = _dispatch_explanation(ranked, choice, fallback_used, policy)
     if engineer is not None:
         tickets.update_fields(actor=actor, ticket=ticket, changes={"engineer": engineer})
-    summary = f"派工 {engineer} {choice.km:g} km" if choice else "派工：范围内无工程师，转组长"
-    tickets.record_event(ticket, actor, EventType.NOTE, summary=summary[:60], body=explanation)
+    sent = {"engineer": str(engineer) if engineer else None, "km": choice.km if choice else None}
+    tickets.record_event(ticket, actor, EventType.NOTE, body=explanation, new={"dispatch": sent})
     RoutingDecision.objects.create(
         ticket=ticket,
         kind=c.DecisionKind.DISPATCHED,

@@ -21,7 +21,7 @@ from gongdan.routing.forms import AvailabilityForm, DispatchForm, ReassignForm
 from gongdan.routing.models import BreakerTransition, Dispatch, HeldTicket, RoutingDecision
 from gongdan.tickets import access as ticket_access
 from gongdan.tickets.constants import ACTIVE_KINDS
-from gongdan.web.decorators import desk_required, lead_required
+from gongdan.web.decorators import desk_required, lead_required, staff_required
 
 HISTORY_ROWS = 100
 DISPATCH_ROWS = 200
@@ -67,6 +67,7 @@ def banner(request: HttpRequest) -> HttpResponse:
         "threshold": config.policy().breaker_threshold,
         "is_lead": access.is_lead(request.user),
         "availability": request.user.availability,
+        "my_state": selectors.states([request.user], clock.now())[request.user.pk],
         "choices": AvailabilityForm.base_fields["availability"].choices,
     }
     return render(request, "routing/partials/banner.html", context)
@@ -115,13 +116,15 @@ def breaker_history(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@desk_required
+@staff_required
 def dispatches(request: HttpRequest) -> HttpResponse:
-    jobs = (
-        Dispatch.objects.filter(ticket__status__kind__in=ACTIVE_KINDS)
-        .select_related("ticket__priority", "ticket__status", "engineer", "skill")
-        .order_by("ticket__priority__rank", "-decided_at")[:DISPATCH_ROWS]
-    )
+    """Open field jobs: all of them for the desk, their own for field engineers (department staff)."""
+    jobs = Dispatch.objects.filter(ticket__status__kind__in=ACTIVE_KINDS)
+    if not access.is_desk(request.user):
+        jobs = jobs.filter(engineer=request.user)
+    jobs = jobs.select_related("ticket__priority", "ticket__status", "engineer", "skill").order_by(
+        "ticket__priority__rank", "-decided_at"
+    )[:DISPATCH_ROWS]
     return render(request, "routing/dispatches.html", {"jobs": jobs, "policy": config.policy()})
 
 

@@ -8,7 +8,19 @@ class SlaConfig(AppConfig):
     verbose_name = _("SLA")
 
     def ready(self) -> None:
-        from gongdan.sla import services
+        from gongdan.sla import notifications, services
+        from gongdan.tickets import rendering
+        from gongdan.tickets.constants import EventType
         from gongdan.tickets.services import hooks
 
         hooks.register_recorded_hook(services.on_event_recorded)
+
+        for event_type in (
+            EventType.P0_ALERT,
+            EventType.SLA_WARNING,
+            EventType.SLA_BREACHED,
+            EventType.ESCALATED,
+            EventType.STAGNANT,
+            EventType.P0_BREAKER,
+        ):
+            rendering.register(event_type, notifications.describe)

@@ -95,18 +95,34 @@ def ladder_driver(clocks: list[Clock], now: datetime) -> Clock | None:
     return min(open_breaches, key=lambda clock: clock.due, default=None)
 
 
-def ladder_signals(driver: Clock | None, steps: list[Step], now: datetime) -> tuple[list[Due], datetime | None]:
-    """Steps whose time has come, and the time of the next one."""
+def ladder_signals(
+    driver: Clock | None,
+    steps: list[Step],
+    now: datetime,
+    reached: int = 0,
+    last_at: datetime | None = None,
+) -> tuple[list[Due], datetime | None]:
+    """The next step of the ladder once its time has come, and the time of the one after.
+
+    One step at a time: `reached` is the step this breach's ladder has fired, `last_at` when. A breach
+    noticed late (a priority change moved the deadline into the past) climbs from when it is seen,
+    each step as long after the one before as the ladder says, instead of firing every step at once.
+    """
     if driver is None:
         return [], None
-    due, upcoming = [], []
-    for step in steps:
-        at = driver.due + step.after
-        if at <= now:
-            due.append(Due(SignalKind.ESCALATION, driver.target, driver.cycle, step.order, at))
-        else:
-            upcoming.append(at)
-    return due, min(upcoming, default=None)
+    ordered = sorted(steps, key=lambda step: step.order)
+    pending = [step for step in ordered if step.order > reached]
+    if not pending:
+        return [], None
+    step, previous = pending[0], next((s for s in reversed(ordered) if s.order <= reached), None)
+    at = driver.due + step.after
+    if last_at is not None and previous is not None:
+        at = max(at, last_at + (step.after - previous.after))
+    if at > now:
+        return [], at
+    following = pending[1] if len(pending) > 1 else None
+    upcoming = max(driver.due + following.after, now + (following.after - step.after)) if following else None
+    return [Due(SignalKind.ESCALATION, driver.target, driver.cycle, step.order, at)], upcoming
 
 
 def stagnation(

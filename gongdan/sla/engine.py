@@ -49,6 +49,8 @@ STATE_FIELDS = [
     "warning_stage",
     "breached_at",
     "escalation_level",
+    "escalation_cycle",
+    "escalated_at",
     "p0_breaker_at",
 ]
 # Every ticket column the engine reads or writes (a batch loads only these).
@@ -153,7 +155,11 @@ def _compute(work: Work, snapshot: config.Snapshot, now: datetime) -> None:
     ck.settle(state, clocks)
     signals = dl.clock_signals([*clocks, *([answered] if answered else [])], now)
     steps = policies.ladder(ctx.policy, snapshot)
-    ladder_due, ladder_next = dl.ladder_signals(dl.ladder_driver(clocks, now), steps, now)
+    driver = dl.ladder_driver(clocks, now)
+    same = driver is not None and state.escalation_cycle == driver.cycle
+    ladder_due, ladder_next = dl.ladder_signals(
+        driver, steps, now, state.escalation_level if same else 0, state.escalated_at if same else None
+    )
     thresholds = policies.stagnation_thresholds(ticket, ctx.settings, snapshot)
     level, stagnant_due, stagnant_next = dl.stagnation(
         ck.stagnation_base(state, ticket), thresholds.yellow, thresholds.red, now
@@ -235,7 +241,9 @@ def _apply(state: TicketSla, due: dl.Due, now: datetime) -> None:
     if due.kind == c.SignalKind.BREACH and (state.breached_at is None or due.at < state.breached_at):
         state.breached_at = due.at
     if due.kind == c.SignalKind.ESCALATION:
-        state.escalation_level = max(state.escalation_level, due.stage)
+        same = due.cycle == state.escalation_cycle
+        state.escalation_level = max(state.escalation_level, due.stage) if same else due.stage
+        state.escalation_cycle, state.escalated_at = due.cycle, now
     if due.kind == c.SignalKind.P0_BREAKER:
         state.p0_breaker_at = now
 
@@ -251,18 +259,24 @@ def _announce(works: list[Work], now: datetime) -> None:
             work.ticket.pk,
             found.event_type,
             channel,
-            found.headline[:200],
-            {"signal": due.kind, "target": due.target, "stage": due.stage, "due": due.at.isoformat()},
+            "",  # rendered from the parameters in the viewer's language (tickets.rendering)
+            {
+                "signal": due.kind,
+                "target": due.target,
+                "stage": due.stage,
+                "step": found.step,
+                "due": due.at.isoformat(),
+            },
             now,
         )
         for work, due, found, _signal_pk in fired
     ]
     event_pks = bulk.insert(TicketEvent, EVENT_FIELDS, rows)
     notices = []
-    for (work, _due, found, signal_pk), event_pk, row in zip(fired, event_pks, rows, strict=True):
+    for (work, _due, found, signal_pk), event_pk in zip(fired, event_pks, strict=True):
         lines = history.get(work.ticket.pk)
         if lines is not None:
-            lines.append(notifications.line(now, event_pk, found.event_type, "system", False, row[3]))
+            lines.append(notifications.line(now, event_pk, found.event_type, "system", False, found.headline))
             if found.recipients:
                 text = notifications.history_text(lines)
                 notices.append(notifications.notice(work.ticket, signal_pk, found, text))

@@ -282,6 +282,9 @@ class TicketSla(models.Model):
     warning_stage = models.PositiveSmallIntegerField(_("warning stage (%)"), default=0)
     breached_at = models.DateTimeField(_("first breach"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation step reached"), default=0)
+    # The breach (clock cycle) the ladder is climbing and when its last step fired: one step at a time.
+    escalation_cycle = models.CharField(_("escalation cycle"), max_length=40, blank=True)
+    escalated_at = models.DateTimeField(_("last escalation at"), null=True, blank=True)
     p0_breaker_at = models.DateTimeField(_("sent to the duty manager"), null=True, blank=True)
 
     class Meta:

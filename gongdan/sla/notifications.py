@@ -2,16 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
-from django.conf import settings as django_settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongdan.automation import services as outbox
+from gongdan.core import siteurl
 from gongdan.sla import constants as c
 from gongdan.sla.deadlines import Due, Step
+from gongdan.tickets import rendering
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import Ticket, TicketEvent
 
@@ -79,6 +81,7 @@ class Plan:
     headline: str  # "中文 / English"
     recipients: list  # active people only
     urgent: bool
+    step: str = ""  # the escalation rung, for the timeline event's parameters
 
     @property
     def usernames(self) -> list[str]:
@@ -86,37 +89,62 @@ class Plan:
 
 
 def plan(ticket: Ticket, due: Due, staff: Staff, steps: list[Step]) -> Plan:
-    event_type, zh, en, recipients, urgent = _plan(ticket, due, staff, steps)
+    event_type, step, recipients, urgent = _plan(ticket, due, staff, steps)
+    zh, en = headlines(due.kind, due.target, due.stage, step)
     active = [user for user in recipients if user is not None and user.is_active]
-    return Plan(event_type, f"{zh} / {en}", active, urgent)
+    return Plan(event_type, f"{zh} / {en}", active, urgent, step)
 
 
-def _plan(ticket: Ticket, due: Due, staff: Staff, steps: list[Step]) -> tuple[str, str, str, list, bool]:
-    """(event type, Chinese headline, English headline, recipients, urgent) for one signal."""
-    zh, en = TARGET_LABELS[due.target]
+def headlines(kind: str, target: str, stage: int, step: str = "") -> tuple[str, str]:
+    """(Chinese, English) headline of a signal: notices carry both; the timeline shows one."""
+    zh, en = TARGET_LABELS.get(target, ("", ""))
+    if kind == c.SignalKind.P0_ALERT:
+        return "新 P0 工单", "new P0 ticket"
+    if kind == c.SignalKind.WARNING:
+        return f"{zh}已用 {stage}%", f"{en} {stage}% used"
+    if kind == c.SignalKind.BREACH:
+        return f"{zh}已超时", f"{en} breached"
+    if kind == c.SignalKind.ESCALATION:
+        if step not in STEP_LABELS:
+            return f"升级第 {stage} 级", f"escalation {stage}"
+        szh, sen = STEP_LABELS[step]
+        return f"升级第 {stage} 级 → {szh}", f"escalation {stage} → {sen}"
+    if kind == c.SignalKind.STAGNATION_YELLOW:
+        return "停滞（黄）", "stagnant (yellow)"
+    if kind == c.SignalKind.STAGNATION_RED:
+        return "停滞（红）", "stagnant (red)"
+    return "P0 无有效处理，转值班经理", "P0 silent: to the duty manager"
+
+
+def describe(old: dict, new: dict, summary: str) -> str:
+    """An SLA event's timeline line in the viewer's language (registered with `tickets.rendering`)."""
+    if "signal" not in new:
+        return summary  # written before events were stored as parameters
+    zh, en = headlines(new["signal"], new.get("target", ""), new.get("stage", 0), new.get("step", ""))
+    return zh if rendering.chinese() else en
+
+
+def _plan(ticket: Ticket, due: Due, staff: Staff, steps: list[Step]) -> tuple[str, str, list, bool]:
+    """(event type, escalation step, recipients, urgent) for one signal."""
     kind = due.kind
     if kind == c.SignalKind.P0_ALERT:
         recipients = [u for u in [ticket.assignee, _lead(ticket), *staff.named("duty_managers")] if u]
-        return EventType.P0_ALERT, "新 P0 工单", "new P0 ticket", recipients, True
+        return EventType.P0_ALERT, "", recipients, True
     if kind == c.SignalKind.WARNING:
-        who = people(ticket, staff, c.StepTarget.ASSIGNEE)
-        return EventType.SLA_WARNING, f"{zh}已用 {due.stage}%", f"{en} {due.stage}% used", who, False
+        return EventType.SLA_WARNING, "", people(ticket, staff, c.StepTarget.ASSIGNEE), False
     if kind == c.SignalKind.BREACH:
-        return EventType.SLA_BREACHED, f"{zh}已超时", f"{en} breached", [], False
+        return EventType.SLA_BREACHED, "", [], False
     if kind == c.SignalKind.ESCALATION:
         # The rung of the ladder the step was computed from (the policy of this very refresh).
         step = next((step.target for step in steps if step.order == due.stage), c.StepTarget.DIRECTOR)
-        szh, sen = STEP_LABELS[step]
-        who = people(ticket, staff, step)
-        return EventType.ESCALATED, f"升级第 {due.stage} 级 → {szh}", f"escalation {due.stage} → {sen}", who, True
+        return EventType.ESCALATED, step, people(ticket, staff, step), True
     if kind == c.SignalKind.STAGNATION_YELLOW:
-        return EventType.STAGNANT, "停滞（黄）", "stagnant (yellow)", [], False
+        return EventType.STAGNANT, "", [], False
     if kind == c.SignalKind.STAGNATION_RED:
         directors = people(ticket, staff, c.StepTarget.DIRECTOR)
         assignee = [ticket.assignee] if ticket.assignee_id else []
-        return EventType.STAGNANT, "停滞（红）", "stagnant (red)", [*directors, *assignee], False
-    who = people(ticket, staff, c.StepTarget.DUTY_MANAGER)
-    return EventType.P0_BREAKER, "P0 无有效处理，转值班经理", "P0 silent: to the duty manager", who, True
+        return EventType.STAGNANT, "", [*directors, *assignee], False
+    return EventType.P0_BREAKER, "", people(ticket, staff, c.StepTarget.DUTY_MANAGER), True
 
 
 @dataclass(frozen=True)
@@ -150,6 +178,7 @@ def histories(ticket_ids: list[int]) -> dict[int, list[Line]]:
             "event_type",
             "is_public",
             "summary",
+            "new_value",
             "actor__display_name",
             "actor__username",
             "actor_customer__name",
@@ -157,12 +186,24 @@ def histories(ticket_ids: list[int]) -> dict[int, list[Line]]:
             "actor_customer_id",
         )
     )
-    for ticket_id, pk, created_at, event_type, is_public, summary, display, username, customer, by, by_customer in rows:
+    for ticket_id, pk, created_at, event_type, is_public, summary, new, *who in rows:
+        display, username, customer, by, by_customer = who
         actor = (display or username) if by else (customer if by_customer else "system")
-        out[ticket_id].append(line(created_at, pk, event_type, actor, is_public, summary))
+        text = summary or both_languages(event_type, new, summary)
+        out[ticket_id].append(line(created_at, pk, event_type, actor, is_public, text))
     for lines in out.values():
         lines.sort(key=lambda item: (item.created_at, item.id))
     return out
+
+
+def both_languages(event_type: str, new, summary: str) -> str:
+    """An event stored as parameters, in Chinese and English: notices go to people of either language."""
+    event = SimpleNamespace(event_type=event_type, old_value=None, new_value=new, summary=summary)
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts.append(rendering.describe(event))
+    return " / ".join(dict.fromkeys(text for text in texts if text))
 
 
 def history_text(lines: list[Line]) -> str:
@@ -176,7 +217,7 @@ def history(ticket: Ticket) -> str:
 
 
 def body(ticket: Ticket, headline: str, history: str) -> str:
-    link = django_settings.SITE_URL + reverse("web:ticket", args=[ticket.number])
+    link = siteurl.absolute(reverse("web:ticket", args=[ticket.number]))
     due = [
         ("首次响应 / first response", ticket.first_response_due_at),
         ("再次响应 / next response", ticket.next_response_due_at),

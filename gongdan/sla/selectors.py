@@ -78,6 +78,21 @@ def board(user, now: datetime) -> Board:
     )
 
 
+def shown(status: str, due: datetime | None, now: datetime) -> tuple[str, datetime | None]:
+    """The SLA state and the deadline a badge shows, so that the two never contradict each other.
+
+    Paused and met clocks show no countdown; a running clock whose deadline has passed is breached
+    even before the sweep has stored it; a breached ticket shows no "time left" of another target.
+    """
+    if status in (SlaStatus.PAUSED, SlaStatus.MET) or due is None:
+        return status, None
+    if due <= now:
+        return SlaStatus.BREACHED, due
+    if status == SlaStatus.BREACHED:
+        return status, None
+    return status, due
+
+
 def next_due(ticket: Ticket, now: datetime) -> datetime | None:
     """The deadline a badge counts down to: the earliest one still open."""
     candidates = []

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from gongdan.accounts.constants import STAFF_ROLES, Role
 from gongdan.core.schemas import InputSchema
 from gongdan.tickets import constants as c
+from gongdan.tickets import rendering
 from gongdan.tickets.models import Attachment, Category, Ticket, TicketEvent
 
 # ---- input primitives shared by the API -----------------------------------------------------
@@ -168,6 +169,7 @@ class EventBase(Schema):
     actor_name: str
     channel: str
     summary: str
+    text: str = Field(description="What the event says, in the request's language (from its type and values)")
     body: str
     created_at: datetime
 
@@ -427,6 +429,7 @@ def _event_base(event: TicketEvent) -> dict[str, Any]:
         "actor_name": str(event.actor_customer) if event.actor_customer_id else event.actor_label,
         "channel": event.channel,
         "summary": event.summary,
+        "text": rendering.describe(event),
         "body": event.body,
         "created_at": event.created_at,
     }

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongdan.tickets.constants import PriorityCode, Sentiment
 from gongdan.tickets.models import Category
-from gongdan.web.forms import StyledForm
+from gongdan.web.forms import ModelChoiceField, StyledForm
 
 
 class OverrideForm(StyledForm):
@@ -18,7 +18,7 @@ class OverrideForm(StyledForm):
 
 
 class CorrectionForm(StyledForm):
-    category = forms.ModelChoiceField(
+    category = ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), to_field_name="code"
     )
     tags = forms.CharField(label=_("Tags (comma-separated)"), required=False, max_length=500)

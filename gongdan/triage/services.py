@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -505,3 +506,31 @@ def create_window(
         ) from error
     window.save()
     return window
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    category: Category | None
+    confidence: float
+    priority: str | None
+
+
+def suggest(*, subject: str, description: str, customer=None) -> Suggestion:
+    """What triage would choose for a ticket being typed (the desk's new-ticket form): read only."""
+    policy = TriagePolicy.cached()
+    loaded = prediction.current_model()
+    text = features.ticket_text(subject, description)
+    model = prediction.predict(loaded[0], loaded[1], text) if loaded else None
+    matches = prediction.match_rules(text, _rule_specs())
+    decision = prediction.combine(model, matches, floor=policy.confidence_floor, tag_threshold=policy.tag_threshold)
+    category = _category(decision.category) if decision.category else None
+    active = _rule_sets()[0]
+    priority = None
+    if active is not None:
+        facts = scoring.TicketFacts(
+            text=text,
+            category_codes=tuple(node.code for node in category.path()) if category else (),
+            customer_tier=customer.tier if customer is not None else "standard",
+        )
+        priority = scoring.score_ticket(facts, active[1], active_windows(clock.now()))["priority"]
+    return Suggestion(category, decision.confidence, priority)

@@ -21,7 +21,7 @@ from gongdan.accounts.models import User
 from gongdan.audit import services as audit
 from gongdan.audit.constants import Action
 from gongdan.automation import services as outbox
-from gongdan.core import clock
+from gongdan.core import clock, siteurl
 from gongdan.core.context import client_ip
 from gongdan.customers.constants import IdentityKind
 from gongdan.customers.models import CustomerIdentity
@@ -67,8 +67,10 @@ def _sign_in(request: HttpRequest, user, target: str = "", *, method: str, secon
     login(request, user, backend=BACKEND)
     if second_factor:
         request.session[mfa.SESSION_FLAG] = True
-    translation.activate(user.language)
-    return _with_language(redirect(target or landing_url(user)), user.language)
+    # The chosen language, or (until one is chosen) the browser's: a first visit follows Accept-Language.
+    language = user.language or translation.get_language_from_request(request)
+    translation.activate(language)
+    return _with_language(redirect(target or landing_url(user)), language)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -185,8 +187,11 @@ def send_login_link(request: HttpRequest) -> HttpResponse:
     user = _customer_user_for(email)
     if user is not None:
         audit.record_from_request(request, action=Action.LINK_SENT, actor=user)
-        url = settings.SITE_URL.rstrip("/") + reverse("login-link", args=[make_link_token(user)])
-        with transaction.atomic(), translation.override(user.language):
+        url = siteurl.absolute(reverse("login-link", args=[make_link_token(user)]))
+        with (
+            transaction.atomic(),
+            translation.override(user.language or translation.get_language_from_request(request)),
+        ):
             body = render_to_string(
                 "web/login_link_email.txt", {"url": url, "minutes": settings.LOGIN_LINK_MAX_AGE // 60}
             )

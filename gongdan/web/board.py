@@ -23,6 +23,33 @@ from gongdan.web.decorators import lead_required
 from gongdan.web.models import WorkspacePolicy
 
 WAITING_ROWS = 10
+LANE_ROWS = 5  # a lane shows this many tickets until "show all"
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    colour: str
+    tickets: list
+    count: int
+    expanded: bool
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.tickets)
+
+
+def compact_lanes(board: sla_selectors.Board, expand: str = "") -> list[Lane]:
+    """Each ticket in its most urgent lane only (a silent P0 is not listed again as breached), and each
+    lane capped at LANE_ROWS unless it is the one the lead expanded."""
+    seen: set[int] = set()
+    lanes = []
+    for key, colour, tickets in board.lanes():
+        own = [t for t in tickets if t.pk not in seen]
+        seen.update(t.pk for t in own)
+        shown = own if key == expand else own[:LANE_ROWS]
+        lanes.append(Lane(key, colour, shown, len(own), key == expand))
+    return lanes
 
 
 @dataclass(frozen=True)
@@ -107,6 +134,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "urgent": [p.urgent for p in people if p.open],
         },
         "statuses": Status.objects.all(),
-        "sla": sla_selectors.board(request.user, clock.now()),
     }
+    sla = sla_selectors.board(request.user, clock.now())
+    context["lanes"] = compact_lanes(sla, request.GET.get("lane", ""))
+    context["attention"] = sla.total
     return render(request, "web/board.html", context)

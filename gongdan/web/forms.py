@@ -10,6 +10,7 @@ from gongdan.accounts.models import Team, User
 from gongdan.core.errors import DomainError
 from gongdan.tickets.constants import PriorityCode
 from gongdan.tickets.models import Status
+from gongdan.web.templatetags.workspace import bi
 
 
 class StyledForm(forms.Form):
@@ -92,6 +93,17 @@ class ListChoiceIterator(forms.models.ModelChoiceIterator):
 
 class ModelChoiceField(forms.ModelChoiceField):
     iterator = ListChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        return choice_label(obj)
+
+
+def choice_label(obj) -> str:
+    """Teams, statuses and skills name themselves "中文 / English" and categories by their Chinese
+    path: a list shows the current language only."""
+    if hasattr(obj, "path"):
+        return " › ".join(bi(node) for node in obj.path())
+    return bi(obj)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

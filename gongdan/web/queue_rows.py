@@ -14,13 +14,15 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from gongdan.core import clock
+from gongdan.sla import selectors as sla_selectors
 from gongdan.tickets.models import Ticket
 from gongdan.web.templatetags.workspace import bi, kind_class, priority_class, sla_class
 
 ROW = (
     '<tr class="ticket-row" data-number="{number}">{check}'
     '<td class="text-nowrap"><a class="ticket-link" href="{href}">{number}</a></td>'
-    "<td>{subject}{vip}{stagnation}{pending}</td>"
+    '<td class="subject">{subject}{vip}{stagnation}{pending}</td>'
     '<td class="d-none d-md-table-cell">{customer}</td>'
     '<td><span class="{priority_css}">{priority}</span></td>'
     '<td><span class="badge {status_css}">{status}</span></td>'
@@ -58,11 +60,18 @@ class Labels:
         self.prefix = reverse("web:ticket", args=["-"])[:-2]
         self.none = '<span class="text-muted">—</span>'
         self.pending = PENDING.format(label=escape(_("Triage pending")))
+        self.now = clock.now()
 
 
-def _due(t: Ticket) -> str:
+def _sla(t: Ticket, now) -> tuple[str, object]:
     due = getattr(t, "next_due", None)
-    if not due or due.year >= 9000:  # no open deadline sorts as the far future
+    if due and due.year >= 9000:  # no open deadline sorts as the far future
+        due = None
+    return sla_selectors.shown(t.sla_status, due, now)
+
+
+def _due(due) -> str:
+    if not due:
         return EMPTY
     iso = escape(due.isoformat())
     return f' <time class="countdown small" datetime="{iso}" data-due="{iso}">{escape(_shown(due))}</time>'
@@ -70,6 +79,7 @@ def _due(t: Ticket) -> str:
 
 def row(t: Ticket, labels: Labels) -> SafeString:
     number = escape(t.number)
+    sla_status, due = _sla(t, labels.now)
     check = CHECK.format(number=number, label=escape(_("Select %(number)s") % {"number": t.number}))
     stagnation = labels.stagnation.get(t.stagnation_level, t.stagnation_level) if t.stagnation_level else ""
     return mark_safe(  # every value below is escaped
@@ -90,9 +100,9 @@ def row(t: Ticket, labels: Labels) -> SafeString:
             status=escape(bi(t.status, "label")),
             assignee=escape(str(t.assignee)) if t.assignee_id else labels.none,
             team=f'<div class="small text-muted">{escape(bi(t.team))}</div>' if t.team_id else EMPTY,
-            sla_css=escape(sla_class(t.sla_status)),
-            sla=escape(labels.sla.get(t.sla_status, t.sla_status)),
-            due=_due(t),
+            sla_css=escape(sla_class(sla_status)),
+            sla=escape(labels.sla.get(sla_status, sla_status)),
+            due=_due(due),
             updated_iso=escape(t.updated_at.isoformat()),
             updated=escape(_shown(t.updated_at)),
         )

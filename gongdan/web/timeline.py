@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gongdan.tickets import access
 from gongdan.tickets.models import Ticket, TicketEvent
@@ -114,7 +115,37 @@ def _item(event: TicketEvent, shared: _Shared) -> str:
     )
 
 
+GROUP = (
+    '<li class="timeline-group"><details><summary class="small text-muted">{label}</summary>'
+    '<ol class="list-unstyled mb-0 mt-1">{items}</ol></details></li>'
+)
+
+
+def _is_system(event: TicketEvent) -> bool:
+    return event.actor_id is None and event.actor_customer_id is None and not event.body
+
+
+def _runs(events: list[TicketEvent]) -> list[list[TicketEvent]]:
+    """Consecutive system events (warnings, breaches, escalation steps…) together; anything else alone."""
+    runs: list[list[TicketEvent]] = []
+    for event in events:
+        if runs and _is_system(event) and _is_system(runs[-1][-1]):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
+
+
 def markup(events: list[TicketEvent]) -> SafeString:
-    """The timeline items of `events`, in order."""
+    """The timeline items of `events`, in order; a run of system events folds into one item."""
     shared = _Shared()
-    return mark_safe("\n".join(_item(event, shared) for event in events))  # every value is escaped
+    parts = []
+    for run in _runs(events):
+        items = "\n".join(_item(event, shared) for event in run)
+        if len(run) == 1:
+            parts.append(items)
+            continue
+        label = ngettext("%(count)d system event", "%(count)d system events", len(run)) % {"count": len(run)}
+        labels = " · ".join(dict.fromkeys(str(event_label(event.event_type)) for event in run))
+        parts.append(GROUP.format(label=escape(f"{label}: {labels}"), items=items))
+    return mark_safe("\n".join(parts))  # every value is escaped

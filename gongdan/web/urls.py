@@ -1,12 +1,16 @@
 from django.urls import path
 
-from gongdan.web import board, views
+from gongdan.web import board, new_ticket, search, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.queue, {"key": "mine"}, name="home"),
     path("q/<slug:key>/", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("new/", new_ticket.new_ticket, name="new-ticket"),
+    path("new/customers/", new_ticket.customer_lookup, name="new-customers"),
+    path("new/hints/", new_ticket.suggestions, name="new-hints"),
+    path("search/", search.search, name="search"),
     path("board/", board.board, name="board"),
     path("t/<str:number>/", views.ticket_page, name="ticket"),
     path("t/<str:number>/live/", views.ticket_live, name="ticket-live"),

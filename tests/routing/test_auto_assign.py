@@ -66,8 +66,32 @@ def test_a_manual_team_is_left_to_pulling_and_leads(customer, crew, network, ser
     ticket = factories.ticket_for(customer, category=network)
 
     assert assigned(ticket) is None
+    assert ticket.team == service_team  # in the team's queue, for its agents to pull
     assert not HeldTicket.objects.exists()
     assert not RoutingDecision.objects.exists()
+
+
+def test_a_p0_in_a_manual_team_is_still_assigned_to_the_best_qualified_agent(customer, crew, network, service_team):
+    TeamRouting.objects.create(team=service_team, strategy=Strategy.MANUAL)
+    ticket = factories.ticket_for(customer, category=network, priority_code="P0")
+
+    assert assigned(ticket) == "Bo"
+    assert ticket.team == service_team
+    decision = RoutingDecision.objects.get(ticket=ticket)
+    assert (decision.kind, decision.chosen, decision.strategy) == (DecisionKind.AUTO, crew.bo, Strategy.BEST_MATCH)
+
+
+def test_a_p0_in_a_manual_team_with_nobody_on_shift_is_held_in_its_team(customer, crew, network, service_team):
+    TeamRouting.objects.create(team=service_team, strategy=Strategy.MANUAL)
+    for person in (crew.anna, crew.bo, crew.chen):
+        person.availability = Availability.OFF
+        person.save()
+    ticket = factories.ticket_for(customer, category=network, priority_code="P0")
+
+    assert assigned(ticket) is None
+    assert ticket.team == service_team
+    assert HeldTicket.objects.get(ticket=ticket).reason == HoldReason.NO_CANDIDATE
+    assert RoutingDecision.objects.get(ticket=ticket).kind == DecisionKind.HELD
 
 
 def test_an_explicit_assignee_is_respected(customer, crew, network, agent):

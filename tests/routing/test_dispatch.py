@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from gongdan.accounts.constants import Availability, TeamKind
 from gongdan.core.errors import DomainError, InvalidInput
 from gongdan.routing import services
 from gongdan.routing.constants import FieldFallback
 from gongdan.routing.models import Dispatch, RoutingPolicy
+from gongdan.tickets import rendering
 from gongdan.tickets.constants import EventType
 from tests import factories
 from tests.routing.conftest import desk_actor, needs, staff
@@ -52,7 +54,14 @@ def test_the_nearest_qualified_engineer_is_sent_and_the_distance_kept(agent_acto
     job.refresh_from_db()
     assert job.engineer == engineers["suzhou"]
     note = job.events.filter(event_type=EventType.NOTE).get()
-    assert (note.summary, note.is_effective, note.is_public) == ("派工 苏州工程师 84.8 km", False, False)
+    assert (note.summary, note.new_value, note.is_effective, note.is_public) == (
+        "",
+        {"dispatch": {"engineer": "苏州工程师", "km": 84.8}},
+        False,
+        False,
+    )
+    with translation.override("en"):
+        assert rendering.describe(note) == "Field dispatch: 苏州工程师, 84.8 km"
 
 
 def test_a_fresh_last_known_location_beats_home(agent_actor, job, engineers):

@@ -1,8 +1,14 @@
 """Routing pages: the next-ticket button, the banner, the assignment board, breaker history, dispatch, reassign."""
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.test import Client
 
+from gongdan.accounts.models import Shift, Skill, UserSkill
+from gongdan.core import clock
 from gongdan.routing.models import BreakerState, BreakerTransition, Dispatch, RoutingPolicy
 from gongdan.tickets.constants import EventType
 from tests import factories
@@ -142,3 +148,58 @@ def test_coming_on_shift_takes_the_held_tickets(agent_client, agent, customer):
 
     ticket.refresh_from_db()
     assert ticket.assignee == agent
+
+
+@time_machine.travel(datetime(2026, 3, 2, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)  # a Monday night
+def test_on_shift_outside_the_shift_hours_says_so_in_the_nav_and_on_the_board(
+    agent_client, lead_client, agent, service_team
+):
+    """Issue 17, defect 10: the nav said "on shift" while the board said "off" and nothing was routed."""
+    agent.availability = "on_shift"
+    agent.save()
+    Shift.objects.create(user=agent, weekday=0, start=time(9), end=time(18))
+
+    banner = agent_client.get("/desk/routing/banner/").content.decode()
+    board = lead_client.get("/desk/routing/").content.decode()
+
+    assert 'id="outside-shift"' in banner and "Outside shift hours" in banner
+    row = board[board.index(f'data-user="{agent.username}"') :]
+    assert "Off (outside shift hours)" in row[: row.index("</tr>")]
+
+
+def test_the_assignment_board_names_skills_and_teams_in_the_viewers_language(lead_client, service_team):
+    anna = staff("anna", "Anna", service_team)
+    skill = Skill.objects.create(code="printers", name_zh="打印机", name_en="Printers")
+    UserSkill.objects.create(user=anna, skill=skill, proficiency=3)
+
+    html = lead_client.get("/desk/routing/").content.decode()
+
+    row = html[html.index('data-user="anna"') :]
+    row = row[: row.index("</tr>")]
+    assert "Printers&nbsp;3" in row and service_team.name_en in row
+    assert "printers" not in row and service_team.code not in row
+
+
+def test_a_field_engineer_sees_their_own_field_jobs_not_a_404(customer, purchasing, agent):
+    """Issue 17, defect 14: the field-jobs link answered engineers (department staff) with a 404 page."""
+    mine = factories.ticket_for(customer, subject="上门维修")
+    theirs = factories.ticket_for(customer, subject="别人的工单")
+    Dispatch.objects.create(
+        ticket=mine, latitude=31.2, longitude=121.4, engineer=purchasing, distance_km=3.5, decided_at=clock.now()
+    )
+    Dispatch.objects.create(
+        ticket=theirs, latitude=31.2, longitude=121.4, engineer=agent, distance_km=9.0, decided_at=clock.now()
+    )
+
+    response = client_for(purchasing).get("/desk/routing/dispatches/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert mine.number in html and theirs.number not in html
+
+
+def test_the_favicon_is_served(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"

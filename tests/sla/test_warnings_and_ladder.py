@@ -1,6 +1,7 @@
 """Warnings before a breach, the breach, and the escalation ladder: each fires exactly once."""
 
 from gongdan.automation.models import OutboxMessage
+from gongdan.sla import notifications
 from gongdan.sla import services as sla
 from gongdan.sla.models import SlaSignal, TicketSla
 from gongdan.tickets import services
@@ -11,7 +12,8 @@ from tests.sla.conftest import at
 
 def _sla_events(ticket):
     kinds = [EventType.SLA_WARNING, EventType.SLA_BREACHED, EventType.ESCALATED]
-    return list(ticket.events.filter(event_type__in=kinds).values_list("event_type", "summary"))
+    rows = ticket.events.filter(event_type__in=kinds).values_list("event_type", "new_value", "summary")
+    return [(kind, notifications.both_languages(kind, new, summary)) for kind, new, summary in rows]
 
 
 def _assigned_p2(customer, lead_actor, agent, travel):
@@ -68,8 +70,9 @@ def test_every_escalation_carries_the_ticket_history(customer, lead_actor, desk,
     ticket = _assigned_p2(customer, lead_actor, desk["agent"], travel)
     travel(at(2026, 11, 18, 11))
     services.add_note(actor=lead_actor, ticket=ticket, body="客户是老用户，优先处理", summary="优先处理老客户")
-    travel(at(2026, 11, 18, 12, 30))
-    sla.sweep()
+    for minute in (0, 30):
+        travel(at(2026, 11, 18, 12, minute))
+        sla.sweep()
 
     to_lead = OutboxMessage.objects.get(ticket=ticket, recipient=desk["lead"].email)
     assert to_lead.subject.startswith(f"[紧急 URGENT] [{ticket.number}] 升级第 2 级 → 组长")
@@ -131,3 +134,22 @@ def test_the_sweep_touches_only_the_tickets_that_are_due(customer, travel):
     assert sla.sweep() == 1
     assert list(SlaSignal.objects.filter(ticket__in=later)) == []
     assert list(SlaSignal.objects.filter(ticket=due).values_list("kind", "stage")) == [("warning", 75), ("p0_alert", 0)]
+
+
+def test_a_breach_seen_late_climbs_the_ladder_one_step_at_a_time_from_when_it_is_seen(
+    customer, lead_actor, desk, travel
+):
+    """Issue 17, defect 9: after a late look (or a priority change into the past) all four steps
+    fired in the same minute; now each step waits its gap after the one before."""
+    ticket = _assigned_p2(customer, lead_actor, desk["agent"], travel)
+    for hour, minute in [(16, 0), (16, 1), (16, 29), (16, 30), (16, 59), (17, 0), (17, 59), (18, 0), (19, 0)]:
+        travel(at(2026, 11, 18, hour, minute))
+        sla.sweep()
+
+    fired = SlaSignal.objects.filter(ticket=ticket, kind="escalation").order_by("stage")
+    assert [(s.stage, s.fired_at) for s in fired] == [
+        (1, at(2026, 11, 18, 16)),
+        (2, at(2026, 11, 18, 16, 30)),
+        (3, at(2026, 11, 18, 17)),
+        (4, at(2026, 11, 18, 18)),
+    ]

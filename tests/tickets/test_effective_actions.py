@@ -82,7 +82,12 @@ def test_assignment_and_priority_changes_are_recorded_but_not_effective(quiet_ti
         .values_list("event_type", "is_effective", "old_value", "new_value")
     )
     assert events == [
-        (EventType.ASSIGNED, False, {"assignee": None, "team": None}, {"assignee": other_agent.pk, "team": None}),
+        (
+            EventType.ASSIGNED,
+            False,
+            {"assignee": None, "team": None},
+            {"assignee": other_agent.pk, "team": None, "assignee_name": "王坐席", "team_name": None},
+        ),
         (EventType.PRIORITY_CHANGED, False, {"priority": "P2"}, {"priority": "P1"}),
     ]
 

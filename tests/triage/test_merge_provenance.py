@@ -3,10 +3,11 @@
 import hashlib
 
 import pytest
+from django.utils import translation
 
 from gongdan.core.context import Actor, Channel
 from gongdan.core.errors import IllegalTransition, InvalidInput
-from gongdan.tickets import services
+from gongdan.tickets import rendering, services
 from gongdan.tickets.constants import EventType, StatusKind
 from gongdan.tickets.models import Ticket
 from gongdan.triage.duplicates import pair_score
@@ -115,9 +116,9 @@ def test_the_master_timeline_names_the_original(customer, agent_actor):
     master = factories.ticket_for(customer, subject="主")
     original = factories.ticket_for(customer, subject="副")
     services.merge(actor=agent_actor, source=original, target=master)
-    assert list(master.events.filter(event_type=EventType.MERGED).values_list("summary", flat=True)) == [
-        f"并入 {original.number}"
-    ]
+    events = list(master.events.filter(event_type=EventType.MERGED))
+    with translation.override("zh-hans"):
+        assert [rendering.describe(e) for e in events] == [f"{original.number} 已并入本工单"]
     assert Ticket.objects.get(pk=original.pk).merged_into == master
 
 

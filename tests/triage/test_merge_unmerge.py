@@ -1,10 +1,11 @@
 """Un-merge: the original returns exactly to what it was; provenance is kept, marked undone."""
 
 import pytest
+from django.utils import translation
 
 from gongdan.core.context import Actor
 from gongdan.core.errors import IllegalTransition, NotFound, PermissionDenied, ReasonRequired
-from gongdan.tickets import services
+from gongdan.tickets import rendering, services
 from gongdan.tickets.constants import EventType, StatusKind
 from gongdan.tickets.models import Ticket
 from gongdan.triage.models import MergeProvenance
@@ -43,11 +44,15 @@ def test_unmerge_writes_the_timeline_on_both_tickets(customer, agent_actor):
     on_original = original.events.filter(event_type=EventType.UNMERGED).get()
     on_master = master.events.filter(event_type=EventType.UNMERGED).get()
     assert (on_original.old_value, on_original.new_value) == (
-        {"status": "merged", "kind": "merged"},
-        {"status": "new", "kind": "new"},
+        {"status": "merged", "kind": "merged", "label": {"zh": "已合并", "en": "Merged"}},
+        {"status": "new", "kind": "new", "label": {"zh": "新建", "en": "New"}, "from": master.number},
     )
-    assert (on_original.summary, on_original.body) == (f"取消合并，移出 {master.number}", "不是同一问题")
-    assert (on_master.summary, on_master.old_value) == (f"移出 {original.number}", {"merged": original.number})
+    with translation.override("zh-hans"):
+        assert (rendering.describe(on_original), on_original.body) == (f"已从 {master.number} 移出", "不是同一问题")
+        assert (rendering.describe(on_master), on_master.old_value) == (
+            f"{original.number} 已移出本工单",
+            {"merged": original.number},
+        )
 
 
 def test_a_second_unmerge_is_refused_and_changes_nothing(customer, agent_actor):

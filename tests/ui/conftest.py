@@ -127,7 +127,7 @@ def sign_in(live_server):
                 "url": live_server.url,
             }
         ]
-        language = language or user.language
+        language = language or user.language or "zh-hans"
         cookies.append({"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url})
         page.context.add_cookies(cookies)
 

@@ -19,7 +19,7 @@ TEMPLATE_ROW = """{% load i18n workspace %}
 <tr class="ticket-row" data-number="{{ t.number }}">
   {% if bulk %}<td><input class="form-check-input bulk-check" type="checkbox" name="tickets" value="{{ t.number }}" id="sel-{{ t.number }}" aria-label="{% blocktranslate with number=t.number %}Select {{ number }}{% endblocktranslate %}"></td>{% endif %}
   <td class="text-nowrap"><a class="ticket-link" href="{% url 'web:ticket' t.number %}">{{ t.number }}</a></td>
-  <td>{{ t.subject }}{% if t.customer.tier == "vip" %} <span class="badge text-bg-warning">VIP</span>{% endif %}{% if t.stagnation_level %} <span class="badge stagnant-{{ t.stagnation_level }}">{{ t.get_stagnation_level_display }}</span>{% endif %}{% if t.triage_pending %} <span class="badge text-bg-light border triage-pending">{% translate "Triage pending" %}</span>{% endif %}</td>
+  <td class="subject">{{ t.subject }}{% if t.customer.tier == "vip" %} <span class="badge text-bg-warning">VIP</span>{% endif %}{% if t.stagnation_level %} <span class="badge stagnant-{{ t.stagnation_level }}">{{ t.get_stagnation_level_display }}</span>{% endif %}{% if t.triage_pending %} <span class="badge text-bg-light border triage-pending">{% translate "Triage pending" %}</span>{% endif %}</td>
   <td class="d-none d-md-table-cell">{{ t.customer }}</td>
   <td><span class="{{ t.priority.code|priority_class }}">{{ t.priority.code }}</span></td>
   <td><span class="badge {{ t.status.kind|kind_class }}">{{ t.status|bi:"label" }}</span></td>

@@ -123,3 +123,18 @@ def test_an_inactive_customer_cannot_use_a_link(client, db):
     customer.user.is_active = False
     customer.user.save(update_fields=["is_active"])
     assert client.get(f"/login/link/{token}/").status_code == 400
+
+
+def test_a_first_sign_in_follows_the_browser_then_the_persons_choice(db):
+    """Issue 17, defect 11: an English customer saw a Chinese portal because the account's default language won."""
+    factories.customer_with_login("emily", email="emily@example.com")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+
+    response = browser.post("/login/", {"username": "emily", "password": "pw-Gongdan-2026"})
+
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in browser.get("/portal/").content.decode()
+    browser.post("/language/", {"language": "zh-hans", "next": "/portal/"})
+    again = Client(HTTP_ACCEPT_LANGUAGE="en")
+    again.post("/login/", {"username": "emily", "password": "pw-Gongdan-2026"})
+    assert '<html lang="zh-hans">' in again.get("/portal/").content.decode()

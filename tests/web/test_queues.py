@@ -151,10 +151,32 @@ def test_the_lead_board_shows_the_sla_lanes_with_a_breached_p0(lead_client, cust
         sla.sweep()
         response = lead_client.get("/desk/board/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    board = response.context["sla"]
-    assert [t.number for t in board.breached] == [p0.number]
-    assert [t.number for t in board.p0_breaker] == [p0.number]
-    assert 'id="lane-breached"' in html and f'data-number="{p0.number}"' in html
+    lanes = {lane.key: [t.number for t in lane.tickets] for lane in response.context["lanes"]}
+    # Issue 17, defect 8: the silent P0 is listed once, in its most urgent lane, not again as breached.
+    assert lanes["p0"] == [p0.number] and lanes["breached"] == []
+    lanes_html = html[html.index('id="sla-lanes-title"') : html.index('id="waiting-title"')]
+    assert 'id="lane-breached"' in lanes_html and lanes_html.count(f'data-number="{p0.number}"') == 1
+
+
+def test_the_lead_board_puts_counts_first_and_caps_each_lane(lead_client, customer):
+    from gongdan.sla import services as sla
+
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        late = [factories.ticket_for(customer, subject=f"超时工单 {n}", priority_code="P1") for n in range(7)]
+    with time_machine.travel(start + timedelta(days=10), tick=False):
+        sla.sweep()
+        capped = lead_client.get("/desk/board/", HTTP_ACCEPT_LANGUAGE="en")
+        expanded = lead_client.get("/desk/board/?lane=breached", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = capped.content.decode()
+    breached = {lane.key: lane for lane in capped.context["lanes"]}["breached"]
+    assert (len(breached.tickets), breached.count) == (5, 7)
+    assert 'id="lane-breached-all"' in html and "Show all 7" in html
+    assert html.index('id="count-breached"') < html.index('id="backlog-title"') < html.index('id="lane-breached"')
+    assert html.index('id="load-chart"') < html.index('id="lane-breached"')
+    expanded_lane = {lane.key: lane for lane in expanded.context["lanes"]}["breached"]
+    assert sorted(t.number for t in expanded_lane.tickets) == sorted(t.number for t in late)
 
 
 def test_counts_leave_out_closed_and_merged_tickets_older_than_a_day_and_stay_exact(

@@ -84,3 +84,23 @@ def test_the_ticket_page_takes_the_same_queries_for_a_short_and_a_long_timeline(
     with django_assert_max_num_queries(14):
         response = agent_client.get(f"/desk/t/{ticket.number}/")
     assert len(response.context["timeline"].events) == min(len(_ids(ticket)), timeline.LATEST)
+
+
+def test_consecutive_system_events_fold_into_one_item(agent_client, ticket):
+    """Issue 17, defect 9: a late ladder's warnings, breach and steps read as one group, not a wall."""
+    from gongdan.core import clock
+    from gongdan.tickets.models import TicketEvent
+
+    for kind, signal in (("sla_breached", "breach"), ("escalated", "escalation"), ("escalated", "escalation")):
+        TicketEvent.objects.create(
+            ticket=ticket,
+            event_type=kind,
+            channel="system",
+            new_value={"signal": signal, "target": "first_response", "stage": 1},
+            created_at=clock.now(),
+        )
+
+    html = agent_client.get(f"/desk/t/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert html.count('class="timeline-group"') == 1
+    assert "3 system events: SLA breached · Escalated" in html

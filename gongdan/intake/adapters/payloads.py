@@ -92,5 +92,6 @@ def message_from_json(data: dict, raw: bytes, *, source: str, key: str = "") -> 
         attachments=_attachments(data.get("attachments")),
         ticket_number=str(data.get("ticket_number") or ""),
         device_sn=str(data.get("device_sn") or ""),
+        extra={"category": str(data["category"])} if data.get("category") else {},
         raw=raw,
     )

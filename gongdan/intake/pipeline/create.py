@@ -10,7 +10,7 @@ from gongdan.intake.constants import SOURCE_CHANNEL, Outcome, QuarantineReason, 
 from gongdan.intake.models import ThreadReference
 from gongdan.intake.pipeline.context import IntakeContext, Rejected
 from gongdan.tickets import services
-from gongdan.tickets.models import Ticket
+from gongdan.tickets.models import Category, Ticket
 
 
 def _remember_thread(ctx: IntakeContext, ticket: Ticket) -> None:
@@ -63,6 +63,8 @@ def _follow_up(ctx: IntakeContext) -> bool:
 
 def _new_ticket(ctx: IntakeContext, previous: Ticket | None) -> None:
     inbound, fields = ctx.inbound, dict(ctx.ticket_fields)
+    if "category" not in fields and inbound.extra.get("category"):  # chosen on the web form
+        fields["category"] = Category.objects.filter(code=inbound.extra["category"], is_active=True).first()
     description = inbound.body
     if previous is not None:
         description = f"{description}\n\n(续 / continues {previous.number})".strip()

@@ -26,12 +26,12 @@ LANE_TITLES = {
 
 
 def badge_context(ticket) -> dict:
-    running = ticket.sla_status not in (SlaStatus.PAUSED, SlaStatus.MET)
-    due = selectors.next_due(ticket, clock.now()) if running else None
+    now = clock.now()
+    status, due = selectors.shown(ticket.sla_status, selectors.next_due(ticket, now), now)
     return {
-        "status": ticket.sla_status,
-        "label": ticket.get_sla_status_display(),
-        "style": STYLES.get(ticket.sla_status, "secondary"),
+        "status": status,
+        "label": SlaStatus(status).label if status in SlaStatus.values else status,
+        "style": STYLES.get(status, "secondary"),
         "due": due,
         "stagnation": ticket.stagnation_level,
         "stagnation_label": ticket.get_stagnation_level_display() if ticket.stagnation_level else "",

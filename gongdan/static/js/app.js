@@ -12,7 +12,7 @@
     const h = Math.floor(s / 3600); s -= h * 3600;
     const m = Math.floor(s / 60);
     let text = d ? `${d}${zh ? "天" : "d"} ${h}${zh ? "小时" : "h"}` : h ? `${h}${zh ? "小时" : "h"} ${m}${zh ? "分" : "m"}` : `${m}${zh ? "分钟" : " min"}`;
-    if (past) return zh ? `已超时 ${text}` : `${text} overdue`;
+    if (past) return zh ? `超出 ${text}` : `${text} overdue`;
     return zh ? `剩余 ${text}` : `${text} left`;
   }
 
@@ -100,7 +100,7 @@
     }
     const actions = {
       "?": help,
-      "/": () => focusField("#f-q"),
+      "/": () => focusField(document.getElementById("f-q") ? "#f-q" : "#global-search"),
       j: () => move(1),
       k: () => move(-1),
       o: () => { const row = current(); const a = row && row.querySelector("a"); if (a) a.click(); },
@@ -124,3 +124,18 @@
   document.addEventListener("htmx:afterSettle", () => { tick(); updatePresenceMode(); });
   setInterval(tick, 30000);
 })();
+
+// ---- new ticket: pick a customer from the lookup without reloading the page -----------------------
+document.addEventListener("click", (evt) => {
+  const pick = evt.target.closest && evt.target.closest(".customer-pick");
+  const field = document.getElementById("id_customer");
+  if (!pick || !field) return;
+  evt.preventDefault();
+  field.value = pick.dataset.id;
+  const shown = document.getElementById("chosen-customer");
+  const badge = document.createElement("span");
+  badge.className = "badge text-bg-primary";
+  badge.textContent = pick.dataset.label;
+  shown.replaceChildren(badge);
+  document.body.dispatchEvent(new Event("customer-chosen"));
+});

@@ -8,7 +8,7 @@ from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import InvalidInput
 from gongdan.core.text import is_blank
-from gongdan.tickets import access
+from gongdan.tickets import access, rendering
 from gongdan.tickets import constants as c
 from gongdan.tickets.constants import EventType
 from gongdan.tickets.models import (
@@ -57,8 +57,8 @@ def assign(
         return ticket
     Ticket.objects.filter(pk=ticket.pk).update(assignee=user, team=new_team)
     ticket.assignee, ticket.team = user, new_team
-    label = str(user) if user else "—"
-    _record(ticket, actor, EventType.ASSIGNED, summary=f"指派给 {label}", body=reason.strip(), old=old, new=new)
+    new.update(assignee_name=str(user) if user else None, team_name=rendering.names(new_team))
+    _record(ticket, actor, EventType.ASSIGNED, body=reason.strip(), old=old, new=new)
     return ticket
 
 
@@ -76,7 +76,7 @@ def set_priority(*, actor: Actor, ticket: Ticket, code: str, reason: str = "") -
         ticket,
         actor,
         EventType.PRIORITY_CHANGED,
-        summary=f"{old} → {priority.code}",
+        summary=f"{old} → {priority.code}",  # codes: the same in every language
         body=reason.strip(),
         old={"priority": old},
         new={"priority": priority.code},
@@ -99,10 +99,9 @@ def set_category(*, actor: Actor, ticket: Ticket, category: Category | None, rea
         ticket,
         actor,
         EventType.CATEGORY_CHANGED,
-        summary=str(category) if category else "—",
         body=reason.strip(),
         old={"category": old},
-        new={"category": category.code if category else None},
+        new={"category": category.code if category else None, "category_name": rendering.names(category)},
     )
     run_changed_hooks(ticket, actor, frozenset({"category"}))
     return ticket
@@ -187,7 +186,7 @@ def update_fields(
     if old:
         ticket.updated_at = clock.now()
         ticket.save(update_fields=[n for n in old if n != "collaborating_departments"] + ["updated_at"])
-        _record(ticket, actor, EventType.FIELDS_CHANGED, summary=", ".join(sorted(old)), old=old, new=new)
+        _record(ticket, actor, EventType.FIELDS_CHANGED, old=old, new=new)
         run_changed_hooks(ticket, actor, frozenset(old))
     if tags is not None:
         before_tags, after_tags = set_tags(ticket, tags)
@@ -216,9 +215,7 @@ def link(*, actor: Actor, ticket: Ticket, target: Ticket, kind: str = c.LinkKind
     created = TicketLink.objects.get_or_create(
         source=ticket, target=target, kind=kind, defaults={"created_by": actor.user}
     )[0]
-    _record(
-        ticket, actor, EventType.LINKED, summary=f"{kind} {target.number}", new={"kind": kind, "target": target.number}
-    )
+    _record(ticket, actor, EventType.LINKED, new={"kind": kind, "target": target.number})
     return created
 
 
@@ -243,7 +240,6 @@ def set_parent(*, actor: Actor, ticket: Ticket, parent: Ticket | None) -> Ticket
         ticket,
         actor,
         EventType.LINKED,
-        summary=f"parent {parent.number if parent else '—'}",
         old={"parent": old},
         new={"parent": parent.number if parent else None},
     )
@@ -270,7 +266,6 @@ def add_external_ref(*, actor: Actor, ticket: Ticket, system: str, reference: st
         ticket,
         actor,
         EventType.EXTERNAL_REF_ADDED,
-        summary=f"{system} {ref.reference}"[:60],
         new={"system": system, "reference": ref.reference},
         is_effective=counts_as_effective(EventType.EXTERNAL_REF_ADDED, policy, actor),
     )

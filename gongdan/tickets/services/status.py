@@ -6,7 +6,7 @@ from gongdan.core import clock
 from gongdan.core.context import Actor
 from gongdan.core.errors import ConcurrentChange, IllegalTransition, InvalidInput, ReasonRequired
 from gongdan.core.text import is_blank
-from gongdan.tickets import access, lifecycle
+from gongdan.tickets import access, lifecycle, rendering
 from gongdan.tickets import constants as c
 from gongdan.tickets.constants import EventType, StatusKind
 from gongdan.tickets.models import (
@@ -40,7 +40,10 @@ def move_status(
     effective: bool,
     event_type: str = EventType.STATUS_CHANGED,
     closure_kind: str = "",
+    params: dict | None = None,
 ) -> TicketEvent:
+    """`summary` is only what a person typed: the move itself is rendered from the parameters
+    (`tickets.rendering`) in the viewer's language."""
     old = ticket.status
     now = clock.now()
     updates: dict[str, Any] = {"status": target}
@@ -57,10 +60,10 @@ def move_status(
         ticket,
         actor,
         event_type,
-        summary=summary or f"{old.label_zh} → {target.label_zh}",
+        summary=summary,
         body=reason,
-        old={"status": old.key, "kind": old.kind},
-        new={"status": target.key, "kind": target.kind},
+        old={"status": old.key, "kind": old.kind, "label": rendering.names(old, "label")},
+        new={"status": target.key, "kind": target.kind, "label": rendering.names(target, "label"), **(params or {})},
         is_public=True,
         is_effective=effective,
     )
@@ -106,7 +109,7 @@ def reopen_status(ticket: Ticket, actor: Actor, *, reason: str, effective: bool)
         ticket,
         actor,
         status_for(StatusKind.OPEN),
-        summary="重新打开 / reopened",
+        summary="",
         reason=reason,
         effective=effective,
         event_type=EventType.REOPENED,
@@ -163,7 +166,7 @@ def reopen_by_customer(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
         ticket,
         actor,
         status_for(StatusKind.OPEN),
-        summary="客户反馈未解决 / not solved",
+        summary="",
         reason=reason,
         effective=False,
         event_type=EventType.CUSTOMER_REJECTED,
@@ -239,14 +242,13 @@ def merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = "", pro
         source,
         actor,
         status_for(StatusKind.MERGED),
-        summary=f"合并到 {target.number}",
+        summary="",
+        params={"into": target.number},
         reason=reason,
         effective=False,
         event_type=EventType.MERGED,
     )
-    _record(
-        target, actor, EventType.MERGED, summary=f"并入 {source.number}", body=reason, new={"merged": source.number}
-    )
+    _record(target, actor, EventType.MERGED, body=reason, new={"merged": source.number})
     run_merged_hooks(
         Merged(actor=actor, original=source, master=target, previous_status=previous, reason=reason, proposal=proposal)
     )
@@ -288,13 +290,12 @@ def unmerge(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
         ticket,
         actor,
         _status_before_merge(ticket),
-        summary=f"取消合并，移出 {master.number}",
+        summary="",
+        params={"from": master.number},
         reason=reason,
         effective=False,
         event_type=EventType.UNMERGED,
     )
-    _record(
-        master, actor, EventType.UNMERGED, summary=f"移出 {ticket.number}", body=reason, old={"merged": ticket.number}
-    )
+    _record(master, actor, EventType.UNMERGED, body=reason, old={"merged": ticket.number})
     run_unmerged_hooks(Unmerged(actor=actor, original=ticket, master=master, reason=reason))
     return ticket

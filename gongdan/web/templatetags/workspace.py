@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from gongdan.tickets import rendering
 from gongdan.tickets.constants import EventType
 
 register = template.Library()
@@ -71,8 +72,24 @@ def event_label(event_type: str) -> str:
 
 @register.filter
 def own_summary(event) -> str:
-    """The summary unless it is only the automatic headline of the body (no need to say it twice)."""
+    """What the event says in the viewer's language (`tickets.rendering`); a typed summary unless it is
+    only the automatic headline of the body (no need to say it twice)."""
     summary, body = (event.summary or "").strip(), (event.body or "").strip()
+    described = rendering.describe(event)
+    if described != summary:
+        return described
     if not summary or (body and body.startswith(summary.rstrip("…").rstrip())):
         return ""
     return summary
+
+
+@register.simple_tag
+def sla_view(ticket) -> dict:
+    """The queue's SLA cell: a state and a countdown that agree (`sla.selectors.shown`)."""
+    from gongdan.core import clock
+    from gongdan.sla import selectors
+    from gongdan.tickets.constants import SlaStatus
+
+    due = getattr(ticket, "next_due", None)
+    status, due = selectors.shown(ticket.sla_status, due if due and due.year < 9000 else None, clock.now())
+    return {"status": status, "label": SlaStatus(status).label if status in SlaStatus.values else status, "due": due}

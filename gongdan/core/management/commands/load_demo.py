@@ -42,9 +42,15 @@ class Command(BaseCommand):
         if reason:
             self.stderr.write(f"Not loading the demo into a database that is in use: {reason}.")
             return
+        self.stdout.write("Loading the demo desk (a few minutes: every ticket's history is replayed)…")
+
+        def progress(done: int, total: int) -> None:
+            self.stdout.write(f"  {done}/{total} tickets")
+            self.stdout.flush()
+
         # The demo's history is built as it happened: each ticket judged when it was created.
         with judgement.synchronously():
-            summary = builder.build()
+            summary = builder.build(progress=progress)
         start, end = summary.window
         self.stdout.write(
             self.style.SUCCESS(
