@@ -132,4 +132,6 @@ def test_assign_locks_only_the_ticket_row(customer, agent, lead):
     sql = [q["sql"] for q in queries.captured_queries]
     locks = [q for q in sql if "FOR UPDATE" in q and 'FROM "tickets_ticket"' in q]
     assert len(locks) == 1 and locks[0].endswith('FOR UPDATE OF "tickets_ticket"')
-    assert 'INNER JOIN "tickets_priority"' in locks[0]  # what it reads is joined, yet not locked
+    # No joins at all: a row locked with joins is dropped when another transaction changed the
+    # joined key (status, priority) meanwhile; the status and priority come from the cached tables.
+    assert "JOIN" not in locks[0]
