@@ -42,23 +42,25 @@ def _staff(request: HttpRequest) -> Actor:
     return Actor.from_request(request, Channel.API)
 
 
-def _public_detail(letter: DeadLetter) -> str:
+def _public_detail(letter: DeadLetter) -> tuple[str, str]:
     # A processing failure's detail names internals (hosts, ports, tracebacks): admins read it on
     # the dead letter; the client learns only that it was kept.
-    return "processing failed" if letter.reason == Reason.FAILED else letter.detail
+    if letter.reason == Reason.FAILED:
+        return "processing failed", "处理出错"
+    return letter.detail, letter.detail
 
 
 def _result_response(request: HttpRequest, result: IntakeResult, created_status: int = 201) -> HttpResponse:
     if result.dead_letter is not None:
         letter = result.dead_letter
         quarantined = letter.reason == Reason.RATE_LIMITED
-        detail = _public_detail(letter)
+        detail_en, detail_zh = _public_detail(letter)
         return problem_response(
             request,
             429 if quarantined else 422,
             "intake-" + letter.reason.replace("_", "-"),
-            f"Not taken in ({letter.reason}): {detail}. Kept as dead letter {letter.pk}.",
-            f"未受理（{letter.get_reason_display()}）：{detail}。已保存为死信 {letter.pk}。",
+            f"Not taken in ({letter.reason}): {detail_en}. Kept as dead letter {letter.pk}.",
+            f"未受理（{letter.get_reason_display()}）：{detail_zh}。已保存为死信 {letter.pk}。",
             errors={"dead_letter_id": letter.pk, "reason": letter.reason},
         )
     body = {

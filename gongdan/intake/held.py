@@ -66,7 +66,10 @@ def _decide(actor: Actor, held: HeldMessage) -> HeldMessage:
 def accept(*, actor: Actor, held: HeldMessage) -> HeldMessage:
     held = _decide(actor, held)
     ticket = held.ticket
-    files = [Upload(f.filename, f.file.open("rb").read(), f.content_type) for f in held.files.all()]
+    files = []
+    for row in held.files.all():
+        with row.file.open("rb") as stored:
+            files.append(Upload(row.filename, stored.read(), row.content_type))
     who = actor.user.get_username() if actor.user else "system"
     body = f"{held.body}\n\n(来自 / from {held.sender}; 由 {who} 确认 / accepted by {who})".strip()
     services.add_reply(

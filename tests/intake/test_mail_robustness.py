@@ -226,3 +226,22 @@ def test_damaged_mails_end_as_a_ticket_or_a_dead_letter_never_a_500(client, agen
     refused = [a.json()["errors"]["dead_letter_id"] for a in answers if a.status_code in (422, 429)]
     assert taken + len(refused) == 12
     assert DeadLetter.objects.filter(pk__in=refused).count() == len(refused)
+
+
+def test_a_processing_failure_answers_without_naming_internals_and_keeps_them_for_admins(client, agent, monkeypatch):
+    def unreachable(ctx):
+        raise ConnectionError("Error 111 connecting to 10.0.0.7:6379. Connection refused.")
+
+    monkeypatch.setattr(runner, "STEPS", [(n, unreachable if n == "notify" else f) for n, f in runner.STEPS])
+    body = {"sender": {"email": "wang@example.cn"}, "subject": "注塑机报警", "body": "3 号机 E07"}
+
+    answer = client.post(
+        "/api/v1/intake/messages", data=json.dumps(body), content_type="application/json", **bearer(agent)
+    )
+
+    problem = assert_problem(answer, 422, "intake-failed")
+    letter = DeadLetter.objects.get()
+    assert problem["detail"] == f"未受理（处理失败）：处理出错。已保存为死信 {letter.pk}。"
+    assert "6379" not in answer.content.decode()
+    assert letter.detail == "ConnectionError: Error 111 connecting to 10.0.0.7:6379. Connection refused."
+    assert Ticket.objects.count() == 0

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from gongdan.core import clock
 from gongdan.intake.constants import AuthRequirement, Outcome, Reason, Source
+from gongdan.intake.held import auth_summary, hold
 from gongdan.intake.models import ThreadReference
 from gongdan.intake.pipeline.context import IntakeContext, Rejected
 from gongdan.tickets.constants import ACTIVE_KINDS, StatusKind
@@ -69,14 +70,10 @@ def auth_failure(required: str, results: dict) -> str:
         return ""
     if ok:
         return ""
-    from gongdan.intake.held import auth_summary
-
     return f"{REQUIRED_TEXT[required]} required; got {auth_summary(results)}"
 
 
 def _hold(ctx: IntakeContext, ticket: Ticket, reason: str) -> None:
-    from gongdan.intake.held import hold
-
     hold(ctx, ticket, reason)
     ctx.record.outcome, ctx.record.ticket, ctx.ticket = Outcome.HELD, ticket, ticket
     ctx.stop = True
