@@ -1,10 +1,10 @@
 """Staff whose role must use two-factor sign-in reach nothing but the enrolment page (and sign-out)
-until this session has passed a second factor. API tokens never carry a session, so they pass."""
+until this session has passed a second factor. API tokens never carry a session, so they pass.
+Placed after SessionPolicyMiddleware, which keeps the session's `gd_mfa_needed` current."""
 
 from django.shortcuts import redirect
 
-from gongdan.accounts import mfa
-from gongdan.accounts.models import SecurityPolicy
+from gongdan.accounts import mfa, sessions
 from gongdan.core.problems import problem_response
 
 OPEN_PREFIXES = ("/account/2fa/", "/logout/", "/language/", "/static/", "/healthz", "/i18n/")
@@ -33,4 +33,5 @@ class MfaRequiredMiddleware:
             return False
         if request.session.get(mfa.SESSION_FLAG) or request.path.startswith(OPEN_PREFIXES):
             return False
-        return mfa.required_for(user, SecurityPolicy.current())
+        # Decided at sign-in and re-decided once a minute by SessionPolicyMiddleware (no query here).
+        return bool(request.session.get(sessions.MFA_NEEDED))

@@ -1,9 +1,9 @@
 """Session policies (R14.1): idle timeout, absolute lifetime, a list of one's signed-in browsers
 with revoke, and "sign out everywhere".
 
-The clock of a session lives in the session itself (`gd_started`, `gd_seen`), so checking it costs
-no query; the `UserSession` row that the list shows is written at sign-in and touched at most once
-a minute. Revoking deletes the Django session from its store, so the browser is signed out at its
+The clock of a session lives in the session itself (`gd_started`, `gd_seen`); the policy is checked
+and the `UserSession` row that the list shows is touched at most once a minute, so other requests
+cost no query. Revoking deletes the Django session from its store, so the browser is signed out at its
 next request; the touch also notices a row ended elsewhere (for cookie-based session stores).
 """
 
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.db import transaction
 
+from gongdan.accounts import mfa
 from gongdan.accounts.constants import SESSION_TOUCH_SECONDS
 from gongdan.accounts.models import SecurityPolicy, UserSession
 from gongdan.audit import services as audit
@@ -25,6 +26,9 @@ from gongdan.core.context import client_ip
 from gongdan.core.errors import not_found
 
 STARTED, SEEN = "gd_started", "gd_seen"
+# Whether this user's role must use a second factor, decided at sign-in and at each touch, so the
+# enforcing middleware reads the session only.
+MFA_NEEDED = "gd_mfa_needed"
 
 
 def _agent(request) -> str:
@@ -35,6 +39,7 @@ def start(request, user) -> UserSession:
     """Called on every sign-in (the `user_logged_in` signal): note the browser."""
     now = clock.now()
     request.session[STARTED] = request.session[SEEN] = now.timestamp()
+    request.session[MFA_NEEDED] = mfa.required_for(user)
     if request.session.session_key is None:
         request.session.save()
     row, _created = UserSession.objects.update_or_create(
@@ -141,11 +146,18 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
     def _check(self, request):
+        # At most once a minute per session: within a minute of the last touch neither limit can
+        # have passed, so most requests cost no query at all.
         now = clock.now()
-        reason = expiry_reason(request, SecurityPolicy.current(), now)
-        if reason is None and now.timestamp() - request.session.get(SEEN, 0) >= SESSION_TOUCH_SECONDS:
-            reason = None if touch(request, now) else "revoked"
+        seen = request.session.get(SEEN)
+        if seen is not None and now.timestamp() - seen < SESSION_TOUCH_SECONDS:
+            return None
+        policy = SecurityPolicy.current()
+        reason = expiry_reason(request, policy, now)
+        if reason is None and not touch(request, now):
+            reason = "revoked"
         if reason is None:
+            request.session[MFA_NEEDED] = mfa.required_for(request.user, policy)
             return None
         user = request.user
         if reason != "revoked":
