@@ -86,7 +86,8 @@ def refusal(address: Address) -> str | None:
     inner = _embedded_ipv4(address)
     if inner is not address and any(inner in network for network in allowed_networks()):
         return None
-    for candidate in {address, inner}:
+    # The embedded IPv4 first: it names what the connection really reaches (::ffff:127.0.0.1 → loopback).
+    for candidate in (inner, address):
         for reason in ("unspecified", "loopback", "link_local", "private", "multicast", "reserved"):
             if getattr(candidate, "is_" + reason):
                 return reason.replace("_", "-")

@@ -184,7 +184,7 @@ def test_context_shows_history_devices_and_previous_conversation(customer, agent
     ingest(message("k11", email="zhangsan@example.com", body="上次的对话"))
     new = ingest(message("k12", email="zhangsan@example.com", body="新的问题", source=Source.EMAIL)).ticket
 
-    context = ticket_context(new)
+    context = ticket_context(new, agent)
 
     assert context["customer"]["name"] == customer.name
     assert [t["number"] for t in context["open_tickets"]][-1] == older.number
