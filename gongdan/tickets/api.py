@@ -183,8 +183,22 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
         parent=parent,
         external_refs=[(_value(ref.system), ref.reference) for ref in payload.external_refs],
     )
-    # Answered from what was written: the new ticket is not read back (issue 15).
-    return Status(201, policy.render_ticket(ticket))
+    return Status(201, policy.render_ticket(_as_written(ticket, payload)))
+
+
+def _as_written(ticket, payload: TicketCreateIn):
+    """Answer from what was written, not read back (issue 15): before the worker's judgement a new
+    ticket's relations are what the request gave it, so the empty ones need no query. A ticket judged
+    inline (tests, immediate huey) was refreshed by creation and reads its relations as usual."""
+    if not ticket.triage_pending:
+        return ticket
+    empty = ["collaborating_departments", "children", "links_out", "links_in"]
+    empty += [name for name in ("tags", "external_refs") if not getattr(payload, name)]
+    cache = getattr(ticket, "_prefetched_objects_cache", {})
+    for name in empty:
+        cache[name] = getattr(ticket, name).none()
+    ticket._prefetched_objects_cache = cache
+    return ticket
 
 
 def _render_with_etag(request: HttpRequest, number: str, response: HttpResponse):

@@ -153,20 +153,5 @@ def _write(
         ticket_fields={"number": f"GD-{ticket.pk:06d}"},
     )
     run_created_hooks(ticket, actor, hints)
-    _known_empty(ticket, tags, external_refs)
     judgement.accept(ticket)
     return ticket
-
-
-def _known_empty(ticket: Ticket, tags: Sequence[str], external_refs: Sequence[tuple[str, str]]) -> None:
-    """A new ticket's relations are known without reading them: the response is built from what was
-    written (no re-read). Tags and references with content are left to be read if asked for."""
-    empty = ["collaborating_departments", "children", "links_out", "links_in"]
-    if not tags:
-        empty.append("tags")
-    if not external_refs:
-        empty.append("external_refs")
-    cache = getattr(ticket, "_prefetched_objects_cache", {})
-    for name in empty:
-        cache[name] = getattr(ticket, name).none()
-    ticket._prefetched_objects_cache = cache
