@@ -90,7 +90,7 @@ def check_ticket(ticket: Ticket) -> None:
     from gongdan.triage.merging import services as merging  # merging imports duplicates: no cycle at import
 
     with configcache.scope():
-        candidates = selectors.find_candidates(ticket, limit=CHECK_CANDIDATES)
+        candidates = selectors.find_candidates(ticket, limit=CHECK_CANDIDATES, semantic=True)
         services.flag_suspected_duplicates(actor=Actor.system(), ticket=ticket, candidates=candidates)
         if ticket.status.kind in ACTIVE_KINDS:
             merging.propose_merges(ticket=ticket, trigger="embedded")
