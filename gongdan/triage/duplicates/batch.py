@@ -71,7 +71,8 @@ def embed_ids(provider: embeddings.Provider, ids: list[int]) -> int:
                     checked_at=was_checked,
                 )
             )
-        TicketEmbedding.objects.bulk_create(embedded, batch_size=1000)
+        # A concurrent rebuild may have stored the same ticket meanwhile: its row stands.
+        TicketEmbedding.objects.bulk_create(embedded, batch_size=1000, ignore_conflicts=True)
     return len(embedded)
 
 
