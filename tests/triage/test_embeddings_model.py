@@ -146,3 +146,16 @@ def test_the_web_process_never_loads_the_model():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert result.stdout.strip() == "False"
+
+
+def test_evaluate_duplicates_reports_auc_and_precision_recall_beside_the_baseline(db, embedded_set):
+    out = StringIO()
+
+    call_command("evaluate_duplicates", stdout=out)
+
+    text = out.getvalue()
+    assert "Pairs: 805 tuning; 345 evaluated (held_out), 150 duplicates" in text
+    lines = {line.split("  ")[0].strip(): line for line in text.splitlines()}
+    assert lines["semantic"].split()[1:5] == ["0.781", "22", "0.773", "0.113"]
+    assert lines["lexical"].split()[1:5] == ["0.752", "15", "0.800", "0.080"]
+    assert lines["rapidfuzz.fuzz.ratio"].split()[1:5] == ["0.512", "6", "0.333", "0.013"]

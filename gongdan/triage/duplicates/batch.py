@@ -71,7 +71,8 @@ def embed_ids(provider: embeddings.Provider, ids: list[int]) -> int:
                     checked_at=was_checked,
                 )
             )
-        TicketEmbedding.objects.bulk_create(embedded, batch_size=1000)
+        # A concurrent rebuild may have stored the same ticket meanwhile: its row stands.
+        TicketEmbedding.objects.bulk_create(embedded, batch_size=1000, ignore_conflicts=True)
     return len(embedded)
 
 
@@ -90,7 +91,7 @@ def check_ticket(ticket: Ticket) -> None:
     from gongdan.triage.merging import services as merging  # merging imports duplicates: no cycle at import
 
     with configcache.scope():
-        candidates = selectors.find_candidates(ticket, limit=CHECK_CANDIDATES)
+        candidates = selectors.find_candidates(ticket, limit=CHECK_CANDIDATES, semantic=True)
         services.flag_suspected_duplicates(actor=Actor.system(), ticket=ticket, candidates=candidates)
         if ticket.status.kind in ACTIVE_KINDS:
             merging.propose_merges(ticket=ticket, trigger="embedded")

@@ -138,9 +138,10 @@ def _embedding_cosines(query_id: int, other_ids: Sequence[int], found: dict[int,
     return [cosines.get(pk) for pk in other_ids]
 
 
-def pair_scores(ticket: Ticket, others: Sequence[Ticket]) -> list[PairScore]:
+def pair_scores(ticket: Ticket, others: Sequence[Ticket], *, semantic: bool = True) -> list[PairScore]:
     """`ticket` scored against each of `others`, in their order: one features pass (two queries)
-    and one read of the stored embeddings for the lot, however many there are."""
+    and one read of the stored embeddings for the lot, however many there are. `semantic=False`
+    skips that read (a ticket being created has no embedding yet: the lexical model scores)."""
     if not others:
         return []
     with configcache.scope():
@@ -148,7 +149,8 @@ def pair_scores(ticket: Ticket, others: Sequence[Ticket]) -> list[PairScore]:
         model = calibration()
     query, features = found[ticket.pk], [found[other.pk] for other in others]
     ids = [other.pk for other in others]
-    cosines = _embedding_cosines(ticket.pk, ids, stored_vectors([ticket.pk, *ids]))
+    found_vectors = stored_vectors([ticket.pk, *ids]) if semantic else {}
+    cosines = _embedding_cosines(ticket.pk, ids, found_vectors)
     return [
         scoring.score(query, other, model, embedding=cosine) for other, cosine in zip(features, cosines, strict=True)
     ]
@@ -159,11 +161,12 @@ def pair_score(a: Ticket, b: Ticket) -> PairScore:
 
 
 def find_candidates(
-    ticket_or_text: Ticket | str, *, customer: Customer | None = None, limit: int = 20
+    ticket_or_text: Ticket | str, *, customer: Customer | None = None, limit: int = 20, semantic: bool = False
 ) -> list[Candidate]:
     """Earlier tickets that may be the same request, best first: one indexed LSH lookup over the
     recent pool, plus the customer's own newest tickets, then every candidate rescored with
-    `pair_score`; merged tickets are left out."""
+    `pair_score`; merged tickets are left out. `semantic` (the worker's check): with the ticket's
+    stored embedding, the recent window joins the pool and the candidates are re-ranked by cosine."""
     with configcache.scope():
         config = current_config()
         if isinstance(ticket_or_text, Ticket):
@@ -177,7 +180,7 @@ def find_candidates(
             exclude_id, device_sn = None, ""
         since = query_row.created_at - timedelta(days=config.pool_days)
         hashes = [band_hash for _band, band_hash in analysis.band_hashes(query_row.text)]
-        own = stored_vectors([exclude_id]) if exclude_id is not None else {}
+        own = stored_vectors([exclude_id]) if semantic and exclude_id is not None else {}
         # The recent window (other customers hit by one outage, another language) only helps when
         # the ticket has an embedding to re-rank it by.
         recent_since = query_row.created_at - timedelta(hours=config.cluster_window_hours) if own else None

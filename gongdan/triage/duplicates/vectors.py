@@ -2,7 +2,7 @@
 
 A vector is stored as int8 bytes with one float scale (max |x| / 127): 384 bytes for
 multilingual-e5-small instead of 1,536 as float32; the cosine of two restored vectors differs from
-the float32 one by less than 0.002 (pinned by tests/triage/test_embeddings_vectors.py).
+the float32 one by less than 0.002 (pinned by tests/triage/test_embeddings_model.py).
 """
 
 from __future__ import annotations

@@ -109,7 +109,9 @@ def propose_merges(*, ticket: Ticket, trigger: str) -> list[MergeProposal]:
     gates = _gates(policy)
     created = []
     candidates = _candidates(ticket, gates)
-    for other, score in zip(candidates, pair_scores(ticket, candidates), strict=True):
+    # A ticket being created has no embedding yet (the worker adds it): no read for it.
+    scores = pair_scores(ticket, candidates, semantic=trigger != ProposalTrigger.CREATED)
+    for other, score in zip(candidates, scores, strict=True):
         if rules.failed_gates(_facts(ticket, other), gates, score.probability):
             continue
         master, original = _ordered(ticket, other)

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='duplicateconfig',
             name='lexical_intercept',
-            field=models.FloatField(default=-0.6296, verbose_name='lexical calibration intercept'),
+            field=models.FloatField(default=-1.1436, verbose_name='lexical calibration intercept'),
         ),
         migrations.AddField(
             model_name='duplicateconfig',
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='duplicateconfig',
             name='intercept',
-            field=models.FloatField(default=-7.2477, verbose_name='calibration intercept'),
+            field=models.FloatField(default=-10.2886, verbose_name='calibration intercept'),
         ),
         migrations.AlterField(
             model_name='mergeproposal',

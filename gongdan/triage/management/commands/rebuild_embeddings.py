@@ -23,8 +23,5 @@ class Command(BaseCommand):
         done = batch.rebuild(
             batch_size=batch_size, limit=limit, report=lambda n: self.stdout.write(f"  {n} tickets embedded")
         )
-        self.stdout.write(
-            f"Embedded {done} tickets; {len(batch.pending_ids(provider, 1))} or more pending"
-            if done and batch.pending_ids(provider, 1)
-            else f"Embedded {done} tickets; none pending"
-        )
+        left = "more pending (run again to resume)" if batch.pending_ids(provider, 1) else "none pending"
+        self.stdout.write(f"Embedded {done} tickets; {left}")
