@@ -32,6 +32,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@staff.example.com")
     role = Role.AGENT
+    # The personas chose Chinese; an account that has not chosen yet (language "") follows the browser.
+    language = "zh-hans"
     password = factory.PostGenerationMethodCall("set_password", "pw-Gongdan-2026")
 
     @factory.post_generation
@@ -52,7 +54,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"客户{n}")
-    language = "zh-hans"  # staff personas speak Chinese unless a test says otherwise
+    language = "zh-hans"
 
 
 def customer_with_login(username: str, *, email: str | None = None, **fields) -> Customer:

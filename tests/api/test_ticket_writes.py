@@ -248,7 +248,7 @@ def test_a_customer_reply_comes_back_in_the_customer_view(as_customer, customer,
     assert response.status_code == 201
     body = response.json()
     assert body["view"] == "customer"
-    assert set(body) == {"id", "event_type", "actor_name", "channel", "summary", "body", "created_at", "view"}
+    assert set(body) == {"id", "event_type", "actor_name", "channel", "summary", "text", "body", "created_at", "view"}
     assert body["actor_name"] == customer.name
 
 

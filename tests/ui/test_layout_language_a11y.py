@@ -8,6 +8,7 @@ Screenshots of some of these pages are kept in docs/ui/ (docs/ui.md shows them).
 """
 
 import re
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from django.conf import settings as django_settings
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from gongdan.accounts.models import Shift
+from gongdan.core import clock
 from gongdan.core.context import Actor, Channel
 from gongdan.tickets import services
 from gongdan.tickets.constants import ExternalSystem
@@ -85,6 +88,10 @@ def words():
 
 @pytest.fixture
 def desk(customer, agent, lead, service_team):
+    """A ticket with a history; the lead declared on shift outside their shift hours (the widest top bar)."""
+    lead.availability = "on_shift"
+    lead.save()
+    Shift.objects.create(user=lead, weekday=(clock.now().weekday() + 3) % 7, start=time(3), end=time(3, 1))
     actor = Actor(user=lead, channel=Channel.WEB)
     customer.user.display_name = customer.name
     customer.user.save()
@@ -100,7 +107,7 @@ def desk(customer, agent, lead, service_team):
     return ticket
 
 
-def pages(ticket, customer, agent, lead):
+def pages(ticket, customer, agent, lead, admin):
     """(who signs in, path) for each main page."""
     return [
         (None, "/login/"),
@@ -110,6 +117,7 @@ def pages(ticket, customer, agent, lead):
         (agent, "/desk/new/"),
         (agent, "/desk/search/?q=PO-7788"),
         (lead, "/desk/board/"),
+        (admin, "/desk/q/mine/"),
         (customer.user, "/portal/"),
         (customer.user, f"/portal/t/{ticket.number}/"),
         (customer.user, "/portal/new/"),
@@ -161,10 +169,10 @@ def axe_violations(page, live_server) -> list[str]:
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_main_pages_fit_speak_one_language_and_pass_axe(
-    browser, live_server, sign_in, desk, customer, agent, lead, words, language
+    browser, live_server, sign_in, desk, customer, agent, lead, admin_user, words, language
 ):
     failures = []
-    for user, path in pages(desk, customer, agent, lead):
+    for user, path in pages(desk, customer, agent, lead, admin_user):
         for name, size in VIEWPORTS.items():
             page, problems = open_page(browser, live_server, sign_in, user, path, language, size)
             where = f"{path} {language} {name}"

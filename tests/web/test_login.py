@@ -127,7 +127,9 @@ def test_an_inactive_customer_cannot_use_a_link(client, db):
 
 def test_a_first_sign_in_follows_the_browser_then_the_persons_choice(db):
     """Issue 17, defect 11: an English customer saw a Chinese portal because the account's default language won."""
-    factories.customer_with_login("emily", email="emily@example.com")
+    emily = factories.customer_with_login("emily", email="emily@example.com")
+    emily.user.language = ""  # a new account: no language chosen yet
+    emily.user.save()
     browser = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
 
     response = browser.post("/login/", {"username": "emily", "password": "pw-Gongdan-2026"})
