@@ -6,8 +6,8 @@ import random
 import time
 
 import pytest
-from django.db import transaction
 
+from gongdan.core.aftercommit import after_commit
 from gongdan.core.context import Actor, Channel
 from gongdan.intake import deadletters
 from gongdan.intake.adapters import imap, mime
@@ -90,7 +90,7 @@ def failing_after_commit():
     """A route hook whose after-commit kick fails, as a worker kick does while Redis is down."""
 
     def kick(ctx):
-        transaction.on_commit(lambda: (_ for _ in ()).throw(ConnectionError("Error 111 connecting to 10.0.0.7:6379")))
+        after_commit(lambda: (_ for _ in ()).throw(ConnectionError("Error 111 connecting to 10.0.0.7:6379")))
 
     hooks.ROUTE_HOOKS.append(kick)
     yield

@@ -158,7 +158,7 @@ def test_the_lead_board_shows_the_sla_lanes_with_a_breached_p0(lead_client, cust
     assert 'id="lane-breached"' in lanes_html and lanes_html.count(f'data-number="{p0.number}"') == 1
 
 
-def test_the_lead_board_puts_counts_first_and_caps_each_lane(lead_client, customer):
+def test_the_lead_board_puts_counts_first_and_caps_each_lane(lead_client, lead, customer):
     from gongdan.sla import services as sla
 
     start = clock.now()
@@ -166,6 +166,7 @@ def test_the_lead_board_puts_counts_first_and_caps_each_lane(lead_client, custom
         late = [factories.ticket_for(customer, subject=f"超时工单 {n}", priority_code="P1") for n in range(7)]
     with time_machine.travel(start + timedelta(days=10), tick=False):
         sla.sweep()
+        lead_client.force_login(lead)  # ten days on, the session policy has ended the old session
         capped = lead_client.get("/desk/board/", HTTP_ACCEPT_LANGUAGE="en")
         expanded = lead_client.get("/desk/board/?lane=breached", HTTP_ACCEPT_LANGUAGE="en")
 

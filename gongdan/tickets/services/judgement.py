@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import transaction
 
 from gongdan.core import clock, configcache
+from gongdan.core.aftercommit import after_commit
 from gongdan.tickets.constants import PriorityCode
 from gongdan.tickets.models import Ticket
 from gongdan.tickets.services.hooks import CreationHints
@@ -137,9 +138,13 @@ def accept(ticket: Ticket) -> None:
 
     if in_fast_lane(ticket):
         pk = ticket.pk
-        transaction.on_commit(lambda: tasks.judge_now(pk))
+
+        def judge_in_fast_lane() -> None:
+            tasks.judge_now(pk)
+
+        after_commit(judge_in_fast_lane)
     else:
-        transaction.on_commit(tasks.judge_batch)
+        after_commit(tasks.judge_batch)
 
 
 # ---- the worker's batch ------------------------------------------------------------------------
