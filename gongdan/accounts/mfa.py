@@ -1,5 +1,5 @@
 """Two-factor sign-in for staff (R14.1): TOTP (an authenticator app) with one-time recovery codes,
-on django-otp's devices (ADR 0014-sec2-signin-security). Which roles must use it is data
+on django-otp's devices (ADR 0016). Which roles must use it is data
 (`SecurityPolicy.mfa_required_roles`). API tokens are not affected: a token is its own credential."""
 
 from __future__ import annotations

@@ -299,7 +299,7 @@ class Ticket(models.Model):
     # Bumped by every event the ticket services record: the ETag of the API and the desk forms'
     # hidden version field, so a write based on an older read is refused instead of overwriting.
     version = models.PositiveIntegerField(_("version"), default=0, db_default=0, editable=False)
-    # Accept in the request, judge behind it (ADR 0014-speed): the judgement steps (classification,
+    # Accept in the request, judge behind it (ADR 0019): the judgement steps (classification,
     # full priority score, duplicates, merge proposals, routing) run in the worker's batches; until
     # then the ticket is "triage pending". `triage_hints` keeps what the creator chose explicitly
     # (bits of `CreationHints`), `triaged_at` when the judgement was written (intake-to-routed time).

@@ -1,4 +1,4 @@
-"""Accept in the request, judge behind it (DESIGN rule 12, ADR 0014-speed).
+"""Accept in the request, judge behind it (DESIGN rule 12, ADR 0019).
 
 The creating request writes the ticket with an initial priority from cheap pure rules and marks it
 "triage pending"; the judgement (classification, the full priority score, embeddings, duplicates,
