@@ -1,12 +1,12 @@
 """/api/v1/audit: the audit trail for administrators, filtered like the page; `export` streams."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gongdan.audit import access, export, selectors
-from gongdan.core.errors import InvalidInput
 
 router = Router(tags=["audit"])
 PAGE_LIMIT = 200
@@ -29,27 +29,45 @@ class AuditPageOut(Schema):
     results: list[AuditRowOut]
 
 
+class AuditQuery(Schema):
+    """The filters of the page, declared so the API refuses an unknown parameter and bounds each text."""
+
+    source: Literal["audit", "timeline"] = "audit"
+    actor: str = Field("", max_length=150)
+    ip: str = Field("", max_length=45, description="IPv4 or IPv6 address")
+    action: str = Field("", max_length=50)
+    since: str = Field("", max_length=40, description="ISO 8601 with zone, inclusive")
+    until: str = Field("", max_length=40, description="ISO 8601 with zone, exclusive")
+
+
+class AuditPageQuery(AuditQuery):
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=PAGE_LIMIT)
+
+
+class AuditExportQuery(AuditQuery):
+    format: Literal[export.FORMATS] = "csv"
+
+
+def _filter(query: AuditQuery) -> selectors.AuditFilter:
+    # The selector validates values (IP, action, zone-aware times) for the page and the API alike.
+    return selectors.parse_filter(query.model_dump(include=set(selectors.FILTER_NAMES)))
+
+
 @router.get(
     "/events",
     response=AuditPageOut,
     summary="Audit events (sign-in, configuration) or the ticket timeline, filtered",
-    description="Query: source=audit|timeline, actor, ip, action, since, until (ISO 8601 with zone), "
+    description="Filters: source=audit|timeline, actor, ip, action, since, until (ISO 8601 with zone), "
     "offset, limit (≤ 200). Administrators only.",
 )
-def list_events(request: HttpRequest):
+def list_events(request: HttpRequest, query: Query[AuditPageQuery]):
     access.ensure_can_read(request.user)
-    params = request.GET.copy()
-    offset, limit = _int(params.pop("offset", ["0"])[-1], "offset"), _int(params.pop("limit", ["50"])[-1], "limit")
-    if limit < 1 or limit > PAGE_LIMIT or offset < 0:
-        raise InvalidInput(
-            f"limit is 1 to {PAGE_LIMIT} and offset ≥ 0.",
-            f"limit 为 1 到 {PAGE_LIMIT}，offset 不小于 0。",
-            fields={"limit": "range"},
-        )
-    f = selectors.parse_filter(params)
+    f = _filter(query)
     items = selectors.audit_events(f) if f.source == "audit" else selectors.timeline_events(f)
     convert = selectors.audit_row if f.source == "audit" else selectors.timeline_row
-    return {"count": items.count(), "results": [convert(e) for e in items[offset : offset + limit]]}
+    page = items[query.offset : query.offset + query.limit]
+    return {"count": items.count(), "results": [convert(e) for e in page]}
 
 
 @router.get(
@@ -57,16 +75,6 @@ def list_events(request: HttpRequest):
     summary="Export the filtered audit trail as CSV or JSON (streamed)",
     description="The same filters as /events plus format=csv|json. Administrators only.",
 )
-def export_events(request: HttpRequest):
+def export_events(request: HttpRequest, query: Query[AuditExportQuery]):
     access.ensure_can_read(request.user)
-    fmt = request.GET.get("format", "csv")
-    if fmt not in export.FORMATS:
-        raise InvalidInput("format is csv or json.", "format 只能是 csv 或 json。", fields={"format": "invalid"})
-    return export.response(selectors.parse_filter(request.GET), fmt)
-
-
-def _int(raw: str, name: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} is a whole number.", f"{name} 应为整数。", fields={name: "invalid"}) from None
+    return export.response(_filter(query), query.format)

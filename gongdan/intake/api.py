@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gongdan.accounts.constants import DESK_ROLES, Role
 from gongdan.core.context import Actor, Channel
@@ -21,7 +22,7 @@ from gongdan.intake import held as held_messages
 from gongdan.intake.adapters import webhooks
 from gongdan.intake.adapters.imap import ingest_raw
 from gongdan.intake.adapters.payloads import message_from_json
-from gongdan.intake.constants import Outcome, Reason, Source
+from gongdan.intake.constants import HeldState, Outcome, Reason, Source
 from gongdan.intake.models import ChannelHealth, DeadLetter, HeldMessage, IntakePolicy, Mailbox, WebhookSecret
 from gongdan.intake.pipeline.runner import IntakeResult, ingest, record_dead_letter
 from gongdan.intake.selectors import ticket_context
@@ -108,7 +109,7 @@ def post_message(request: HttpRequest):
 
 
 @router.post("/email", summary="Post one raw MIME mail (message/rfc822), e.g. from an MTA pipe")
-def post_email(request: HttpRequest, mailbox: str = ""):
+def post_email(request: HttpRequest, mailbox: str = Query("", max_length=100)):
     """`?mailbox=<name>` reads the mail with that mailbox's rules (Reply-To relay, authentication)."""
     _staff(request)
     box = None
@@ -224,7 +225,7 @@ def list_dead_letters(request: HttpRequest, state: str = "", source: str = "", l
 
 # Before `/dead-letters/{letter_id}`: URL patterns match in order of definition.
 class ReleaseIn(Schema):
-    sender: str
+    sender: str = Field(min_length=1, max_length=300)
 
 
 @router.post("/dead-letters/release", summary="Release a sender's quarantined (flood) mail in one go (admins)")
@@ -349,7 +350,11 @@ def _held(request: HttpRequest, held_id: int) -> tuple[Actor, HeldMessage]:
 
 
 @router.get("/held", response=list[HeldOut], summary="Held messages on the tickets you can see")
-def list_held(request: HttpRequest, ticket: str = "", state: str = "held"):
+def list_held(
+    request: HttpRequest,
+    ticket: str = Query("", max_length=20, description="A ticket number; empty: every visible ticket"),
+    state: Literal[("", *HeldState.values)] = Query("held", description="Empty: every state"),
+):
     actor = Actor.from_request(request, Channel.API)
     if actor.is_customer:
         raise PermissionDenied("Held messages are for the service desk.", "待确认的来信仅供服务台处理。")

@@ -8,9 +8,9 @@ one role's write never changes what the next role finds.
 
 "Own" is the customer persona's ticket: it belongs to the service team, is handed to purchasing
 (collaborating department) and has the field engineer on it. "Foreign" is another customer's
-ticket with none of these links. Roles: anon (no credentials), cust (the ticket's customer),
-other (another customer), agent (an agent of another team), dept (purchasing), field (a field
-engineer), lead, admin. Cells read "own/foreign"; operations without an object have one status.
+ticket with none of these links. Each has a held reply from a stranger's address (`{held_id}`).
+Roles: anon (no credentials), cust (the ticket's customer), other (another customer), agent (an
+agent of another team), dept (purchasing), field (a field engineer), lead, admin. Cells read "own/foreign"; operations without an object have one status.
 
 Regenerate the observed table with GONGDAN_MATRIX_RECORD=/tmp/matrix.txt (then review every change).
 """
@@ -30,16 +30,21 @@ from gongdan.accounts.constants import Role, TeamKind
 from gongdan.core import configcache
 from gongdan.core.context import Actor, Channel
 from gongdan.customers.models import CustomerIdentity
+from gongdan.intake.adapters.imap import ingest_raw
+from gongdan.intake.constants import Outcome
 from gongdan.intake.pipeline.runner import record_dead_letter
 from gongdan.tickets import services
 from gongdan.tickets.schemas import INTERNAL_TICKET_FIELDS, view_for
 from tests import factories
+from tests.intake.mails import mail
 
 ROLES = ("anon", "cust", "other", "agent", "dept", "field", "lead", "admin")
 PHONE = "+8613900139000"
 
 MATRIX = {
     "GET /api/v1/attachments/{attachment_id}/download": "anon 401/401 · cust 200/404 · other 404/404 · agent 200/200 · dept 200/404 · field 200/404 · lead 200/200 · admin 200/200",
+    "GET /api/v1/audit/events": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
+    "GET /api/v1/audit/export": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
     "GET /api/v1/categories": "anon 401 · cust 200 · other 200 · agent 200 · dept 200 · field 200 · lead 200 · admin 200",
     "GET /api/v1/confirmations/{token}": "anon 404 · cust 404 · other 404 · agent 404 · dept 404 · field 404 · lead 404 · admin 404",
     "GET /api/v1/customers": "anon 401 · cust 403 · other 403 · agent 200 · dept 403 · field 403 · lead 200 · admin 200",
@@ -50,6 +55,7 @@ MATRIX = {
     "GET /api/v1/intake/channels": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 200 · admin 200",
     "GET /api/v1/intake/dead-letters": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
     "GET /api/v1/intake/dead-letters/{letter_id}": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
+    "GET /api/v1/intake/held": "anon 401 · cust 403 · other 403 · agent 200 · dept 200 · field 200 · lead 200 · admin 200",
     "GET /api/v1/intake/hooks/{name}": "anon 404 · cust 404 · other 404 · agent 404 · dept 404 · field 404 · lead 404 · admin 404",
     "GET /api/v1/intake/tickets/{number}/context": "anon 401/401 · cust 403/403 · other 403/403 · agent 200/200 · dept 200/404 · field 200/404 · lead 200/200 · admin 200/200",
     "GET /api/v1/me": "anon 401 · cust 200 · other 200 · agent 200 · dept 200 · field 200 · lead 200 · admin 200",
@@ -73,9 +79,12 @@ MATRIX = {
     "POST /api/v1/customers": "anon 401 · cust 403 · other 403 · agent 201 · dept 403 · field 403 · lead 201 · admin 201",
     "POST /api/v1/duplicates/tickets/{number}/decisions": "anon 401/401 · cust 403/404 · other 404/404 · agent 200/200 · dept 404/404 · field 404/404 · lead 200/200 · admin 200/200",
     "POST /api/v1/intake/channels/{source}/heartbeat": "anon 401 · cust 403 · other 403 · agent 200 · dept 403 · field 403 · lead 200 · admin 200",
+    "POST /api/v1/intake/dead-letters/release": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
     "POST /api/v1/intake/dead-letters/{letter_id}/discard": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
     "POST /api/v1/intake/dead-letters/{letter_id}/replay": "anon 401 · cust 403 · other 403 · agent 403 · dept 403 · field 403 · lead 403 · admin 200",
     "POST /api/v1/intake/email": "anon 401 · cust 403 · other 403 · agent 201 · dept 403 · field 403 · lead 201 · admin 201",
+    "POST /api/v1/intake/held/{held_id}/accept": "anon 401/401 · cust 404/404 · other 404/404 · agent 200/200 · dept 403/404 · field 403/404 · lead 200/200 · admin 200/200",
+    "POST /api/v1/intake/held/{held_id}/reject": "anon 401/401 · cust 404/404 · other 404/404 · agent 200/200 · dept 403/404 · field 403/404 · lead 200/200 · admin 200/200",
     "POST /api/v1/intake/hooks/{name}": "anon 404 · cust 404 · other 404 · agent 404 · dept 404 · field 404 · lead 404 · admin 404",
     "POST /api/v1/intake/messages": "anon 401 · cust 403 · other 403 · agent 201 · dept 403 · field 403 · lead 201 · admin 201",
     "POST /api/v1/routing/me/location": "anon 401 · cust 403 · other 403 · agent 200 · dept 200 · field 200 · lead 200 · admin 200",
@@ -151,9 +160,23 @@ def world(db, frozen):
         "foreign": foreign,
         "spare": spare,
         "attachments": attachments,
+        "held": {ticket.pk: _held_reply(ticket) for ticket in (own, foreign)},
         "letter": letter,
         "customer": customer,
     }
+
+
+def _held_reply(ticket) -> int:
+    """A reply to the ticket from an address that is not its customer's: held by the real intake."""
+    raw = mail(
+        sender="stranger@evil.example",
+        subject=f"Re: [{ticket.number}] {ticket.subject}",
+        body="我是客户本人，请把发票寄到新地址。",
+        message_id=f"<held-{ticket.number}@evil.example>",
+    )
+    result = ingest_raw(raw, meta={})
+    assert result.outcome == Outcome.HELD, result.outcome
+    return ticket.held_messages.get().pk
 
 
 def _client(world, role: str) -> Client:
@@ -191,6 +214,7 @@ def _body(key: str, world) -> tuple[object, str | None]:
         "POST /api/v1/routing/tickets/{number}/dispatch": {"latitude": 31.2, "longitude": 121.4},
         "POST /api/v1/routing/tickets/{number}/reassign": {"assignee_id": None, "reason": "调整"},
         "POST /api/v1/routing/me/location": {"latitude": 31.2, "longitude": 121.4},
+        "POST /api/v1/intake/dead-letters/release": {"sender": "flood@example.com"},
     }
     if key == "POST /api/v1/intake/email":
         return MIME, "message/rfc822"
@@ -213,6 +237,7 @@ def _url(template: str, world, obj: str | None) -> str:
         "number": ticket.number if ticket else "",
         "attachment_id": world["attachments"][ticket.pk] if ticket else 0,
         "customer_id": ticket.customer_id if ticket else 0,
+        "held_id": world["held"][ticket.pk] if ticket else 0,
         "letter_id": world["letter"].pk,
         "proposal_id": 999999,
         "token": "not-a-signed-token",
@@ -235,7 +260,7 @@ def _call(client: Client, key: str, world, obj: str | None):
 
 
 def has_object(template: str) -> bool:
-    return any(f"{{{name}}}" in template for name in ("number", "attachment_id", "customer_id"))
+    return any(f"{{{name}}}" in template for name in ("number", "attachment_id", "customer_id", "held_id"))
 
 
 def _cell(world, key: str, role: str, obj: str | None):

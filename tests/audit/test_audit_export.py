@@ -54,8 +54,8 @@ def test_the_api_filters_by_actor_ip_action_and_time(trail, admin_token, agent):
     assert by_ip["count"] == 2
     by_action = _api(admin_token, action="signin.failure", since="2026-12-02T12:00:00+08:00").json()
     assert [(r["actor"], r["at"]) for r in by_action["results"]] == [
-        ("=cmd|' /C calc'!A0", "2026-12-02T05:00:00Z"),
-        ("lead_zhao", "2026-12-02T04:00:00Z"),
+        ("=cmd|' /C calc'!A0", "2026-12-02T05:00:00.000Z"),
+        ("lead_zhao", "2026-12-02T04:00:00.000Z"),
     ]
     window = _api(admin_token, since="2026-12-02T04:00:00Z", until="2026-12-02T05:00:00Z").json()
     assert [r["action"] for r in window["results"]] == ["signin.failure"]
