@@ -49,7 +49,7 @@ def _arrivals(desk):
         (customer, "打印机卡纸", "三楼打印机一直卡纸，打不出来", {}),
         (customer, "打印机还是卡纸", "三楼打印机一直卡纸，打不出来", {}),
         (other, "空调不制冷", "空调吹热风，室外机不转", {}),
-        (other, "空调还是不制冷，太差了", "空调吹热风，室外机不转，我要投诉", {}),
+        (other, "空调还是不制冷", "空调吹热风，室外机不转，太差了", {}),
         (vip, "产线停机", "MES 宕机报警，整层楼的产线停了", {"fault_code": "E42"}),
         (customer, "发票问题", "请把发票寄到公司", {"priority_code": "P4"}),
         (other, "打印机卡纸 paper jam", "二楼打印机卡纸", {"assignee": None}),
@@ -121,7 +121,14 @@ def test_the_workers_batch_judges_exactly_as_the_inline_path(desk):
 
     assert batched == inline
     # The fixture exercises every step: duplicates, a proposal, a keyword category, routing, a hold-free P0.
-    assert len(inline["duplicates"]) == 2 and len(inline["proposals"]) >= 1
+    # Same request = same customer again within the window, text over the threshold; the other
+    # customer's "打印机卡纸 paper jam" is the same problem at most, never a same-request duplicate.
+    assert [pair[:2] for pair in inline["duplicates"]] == [
+        ("打印机还是卡纸", "打印机卡纸"),
+        ("空调还是不制冷", "空调不制冷"),
+    ]
+    assert len(inline["proposals"]) >= 1
+    assert inline["tickets"]["空调还是不制冷"]["sentiment"] == "angry"
     assert inline["tickets"]["打印机卡纸"]["category"] == "printer-jam"
     assert inline["tickets"]["产线停机"]["priority"] == "P0"
     assert inline["tickets"]["发票问题"]["priority"] == "P4"

@@ -7,7 +7,8 @@ from gongdan.core.context import Actor
 from gongdan.triage import services
 from gongdan.triage.classification import training
 from gongdan.triage.classification.features import Sample
-from gongdan.triage.models import ClassifierModel, TriagePolicy
+from gongdan.triage.models import ClassifierModel, DuplicateSuspicion, TriagePolicy
+from tests import factories
 
 
 def one_triage_row_each(ticket, agent_actor) -> None:
@@ -29,3 +30,7 @@ def one_triage_row_each(ticket, agent_actor) -> None:
     ]
     blob = training.dump(training.train(samples))
     ClassifierModel.objects.create(version=1, blob=blob, digest="0" * 64, sample_count=4, trained_at=clock.now())
+    # The fixture's other tickets are unrelated texts, which the duplicate score never flags: the same
+    # customer asking again with matching text is a same-request duplicate the judgement flags.
+    again = factories.ticket_for(ticket.customer, subject="验证码还是收不到")
+    assert DuplicateSuspicion.objects.filter(ticket=again, original=ticket).exists()
