@@ -19,7 +19,7 @@ from gongdan.accounts.models import (
     UserSkill,
 )
 from gongdan.core import clock
-from gongdan.core.admin import TimeZoneFormMixin
+from gongdan.core.admin import ReadOnlyAdminMixin, TimeZoneFormMixin
 from gongdan.core.context import client_ip
 
 
@@ -129,7 +129,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Tokens are issued to their owner once; here they can only be listed and revoked."""
 
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
@@ -139,15 +139,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
     actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("accounts.change_apitoken")
@@ -219,22 +210,13 @@ class SecurityPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInThrottle)
-class SignInThrottleAdmin(admin.ModelAdmin):
+class SignInThrottleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Failure counters and locks; an admin lifts a lock with the action (recorded in the audit trail)."""
 
     list_display = ["scope", "key", "count", "window_started_at", "locked_until"]
     list_filter = ["scope", ("locked_until", admin.EmptyFieldListFilter)]
     search_fields = ["key"]
     actions = ["unlock"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_unlock_permission(self, request) -> bool:
         return request.user.is_superuser or request.user.role == Role.ADMIN
@@ -248,22 +230,14 @@ class SignInThrottleAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(admin.ModelAdmin):
+class UserSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "ip", "user_agent", "created_at", "last_seen_at", "ended_at"]
+    # Listed so the read-only page never shows the session key (a bearer secret).
+    fields = list_display
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username", "ip"]
     list_select_related = ["user"]
-    exclude = ["session_key"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.is_superuser or request.user.role == Role.ADMIN
